@@ -1,0 +1,49 @@
+import { CAPABILITIES } from '../../../capabilities.js';
+import type { CheckResult, ProbotOctokitInstance, RepositoriesSummary } from '../types.js';
+import { failedCheckFromError, passedCheck } from './check-result.js';
+
+export interface CheckRepositoriesOptions {
+  installationOctokit: ProbotOctokitInstance;
+  selection: 'all' | 'selected';
+  settingsUrl: string;
+  apiHost: string;
+}
+
+export interface RepositoriesResult {
+  check: CheckResult;
+  repositories?: RepositoriesSummary;
+  /** `owner/name` of every repository the token can see. */
+  fullNames?: string[];
+}
+
+/** Lists the repositories the installation token can see, 100 per page. */
+export async function checkRepositories({
+  installationOctokit,
+  selection,
+  settingsUrl,
+  apiHost,
+}: CheckRepositoriesOptions): Promise<RepositoriesResult> {
+  let fullNames: string[];
+  try {
+    const repositories = await installationOctokit.paginate('GET /installation/repositories', {
+      per_page: 100,
+    });
+    fullNames = repositories.map((repository) => repository.full_name);
+  } catch (error) {
+    return { check: failedCheckFromError('repositories', error, apiHost) };
+  }
+  const repositories = { selection, count: fullNames.length };
+  if (fullNames.length === 0) {
+    const check: CheckResult = {
+      name: 'repositories',
+      status: 'warn',
+      finding: 'Installed with zero repositories: Keel can see no repository to work in.',
+      remedy: `An owner adds repositories under Repository access at ${settingsUrl}.`,
+      disables: CAPABILITIES.filter((c) => !c.optIn && c.id !== 'connection').map((c) => c.id),
+    };
+    return { check, repositories, fullNames };
+  }
+  const scope = selection === 'all' ? 'all repositories' : 'selected repositories';
+  const check = passedCheck('repositories', `${fullNames.length} repositories visible (${scope}).`);
+  return { check, repositories, fullNames };
+}

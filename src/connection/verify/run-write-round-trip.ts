@@ -1,0 +1,129 @@
+import { classifyGitHubError } from '../../github/errors.js';
+import { failedCheckFromError, passedCheck, skippedCheck } from './checks/check-result.js';
+import type { CheckResult, PlannedRequest, PlannedStep, ProbotOctokitInstance } from './types.js';
+
+export interface RunWriteRoundTripOptions {
+  steps: readonly PlannedStep[];
+  dryRun: boolean;
+  /** Absent when no installation token could be minted. */
+  installationOctokit: ProbotOctokitInstance | undefined;
+  apiHost: string;
+}
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+function describeRequests(step: PlannedStep): string {
+  return step.requests.map((request) => `${request.method} ${request.path}`).join(', ');
+}
+
+function neededKeys(request: PlannedRequest): string[] {
+  const texts = [request.path, ...Object.values(request.body ?? {}).map(String)];
+  const fromPlaceholders = texts.flatMap((text) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''));
+  return [...fromPlaceholders, ...(request.requires ?? [])];
+}
+
+function fill(text: string, context: ReadonlyMap<string, string>): string {
+  return text.replace(PLACEHOLDER, (whole, key: string) => context.get(key) ?? whole);
+}
+
+function pick(data: unknown, path: string): string | undefined {
+  let current = data;
+  for (const part of path.split('.')) {
+    if (!current || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return typeof current === 'string' || typeof current === 'number' ? String(current) : undefined;
+}
+
+async function send(
+  octokit: ProbotOctokitInstance,
+  request: PlannedRequest,
+  context: Map<string, string>,
+  apiHost: string,
+): Promise<void> {
+  const body = Object.fromEntries(
+    Object.entries(request.body ?? {}).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? fill(value, context) : value,
+    ]),
+  );
+  try {
+    const { data } = await octokit.request(`${request.method} ${fill(request.path, context)}`, body);
+    for (const [key, path] of Object.entries(request.captures ?? {})) {
+      const value = pick(data, path);
+      if (value !== undefined) context.set(key, value);
+    }
+  } catch (error) {
+    const status = classifyGitHubError(error, apiHost).status;
+    if (status === undefined || !request.tolerate?.includes(status)) throw error;
+  }
+}
+
+/** Sends a step's requests in order. Cleanup leaves out requests whose inputs were never created. */
+async function runStep(
+  step: PlannedStep,
+  octokit: ProbotOctokitInstance,
+  context: Map<string, string>,
+  apiHost: string,
+): Promise<CheckResult> {
+  let sent = 0;
+  for (const request of step.requests) {
+    const missing = neededKeys(request).filter((key) => !context.has(key));
+    if (missing.length > 0 && step.always) continue;
+    if (missing.length > 0) {
+      const finding = `cannot ${step.action}: earlier responses lacked ${missing.join(', ')}`;
+      return {
+        name: step.name,
+        status: 'fail',
+        finding,
+        remedy: 'Run the check again; if it repeats, report it with the logs.',
+      };
+    }
+    try {
+      await send(octokit, request, context, apiHost);
+      sent++;
+    } catch (error) {
+      const check = failedCheckFromError(step.name, error, apiHost);
+      return {
+        ...check,
+        finding: `${request.method} ${fill(request.path, context)}: ${check.finding}`,
+      };
+    }
+  }
+  return passedCheck(step.name, sent === 0 ? 'nothing to clean up' : `done: ${step.action}`);
+}
+
+/**
+ * Runs the planned write round trip, one check per step. Once a step fails the next ones are
+ * skipped, except cleanup, which undoes whatever was created. A dry run only describes the plan.
+ */
+export async function runWriteRoundTrip({
+  steps,
+  dryRun,
+  installationOctokit,
+  apiHost,
+}: RunWriteRoundTripOptions): Promise<CheckResult[]> {
+  if (dryRun) {
+    return steps.map((step) => ({
+      name: step.name,
+      status: 'skip',
+      finding: `dry run: would ${step.action} (${describeRequests(step)})`,
+      remedy: '',
+    }));
+  }
+  if (!installationOctokit) return steps.map((step) => skippedCheck(step.name, 'no installation token'));
+
+  const context = new Map<string, string>();
+  const checks: CheckResult[] = [];
+  let failedStep: string | undefined;
+  for (const step of steps) {
+    if (failedStep && !step.always) {
+      checks.push(skippedCheck(step.name, `${failedStep} failed`));
+      continue;
+    }
+    const check = await runStep(step, installationOctokit, context, apiHost);
+    if (check.status === 'fail') failedStep ??= step.name;
+    checks.push(check);
+  }
+  return checks;
+}

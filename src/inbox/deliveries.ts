@@ -1,0 +1,212 @@
+/**
+ * The durable inbox's queries. A delivery moves queued → processing → processed, or on failure
+ * → failed (retry scheduled) → … → dead. A processing delivery whose lease expired (its process
+ * died) is claimable again. Every state change is conditional on the claim, so a process that
+ * lost its lease can never overwrite the work of the one that took over.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../store/database.js';
+import type { DeliveryStatus, DeliveriesTable } from '../store/schema.js';
+
+export type DeliveryRow = DeliveriesTable;
+
+export interface NewDelivery {
+  id: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+  repository: string | null;
+  payload: string;
+  status: 'queued' | 'ignored';
+  receivedAt: number;
+}
+
+/** Stores a delivery; returns false when that X-GitHub-Delivery id was already stored. */
+export async function insertDelivery(store: Store, delivery: NewDelivery): Promise<boolean> {
+  const result = await store.db
+    .insertInto('deliveries')
+    .values({
+      id: delivery.id,
+      event: delivery.event,
+      action: delivery.action,
+      installation_id: delivery.installationId,
+      repository: delivery.repository,
+      payload: delivery.payload,
+      status: delivery.status,
+      attempts: 0,
+      error: null,
+      received_at: delivery.receivedAt,
+      next_attempt_at: delivery.receivedAt,
+      lease_expires_at: null,
+      claimed_by: null,
+      processed_at: null,
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `workerId`. On Postgres the candidate rows are locked
+ * with FOR UPDATE SKIP LOCKED, so concurrent processes never claim the same row; SQLite
+ * serialises writers, which gives the same guarantee for its single process.
+ */
+export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const { workerId, limit, leaseMs, now } = options;
+  let candidates = store.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where((where) =>
+      where.or([
+        where.and([where('status', 'in', ['queued', 'failed']), where('next_attempt_at', '<=', now)]),
+        where.and([where('status', '=', 'processing'), where('lease_expires_at', '<', now)]),
+      ]),
+    )
+    .orderBy('next_attempt_at')
+    .limit(limit);
+  if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  return store.db
+    .updateTable('deliveries')
+    .set({
+      status: 'processing',
+      attempts: sql<number>`attempts + 1`,
+      claimed_by: workerId,
+      lease_expires_at: now + leaseMs,
+    })
+    .where('id', 'in', candidates)
+    .returningAll()
+    .execute();
+}
+
+async function updateOwned(
+  store: Store,
+  id: string,
+  workerId: string,
+  values: Partial<Omit<DeliveryRow, 'id'>>,
+): Promise<boolean> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set(values)
+    .where('id', '=', id)
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export function completeDelivery(store: Store, id: string, workerId: string, now: number): Promise<boolean> {
+  return updateOwned(store, id, workerId, {
+    status: 'processed',
+    processed_at: now,
+    lease_expires_at: null,
+    error: null,
+  });
+}
+
+export function failDelivery(
+  store: Store,
+  id: string,
+  workerId: string,
+  failure: { error: string; retryAt: number | null },
+): Promise<boolean> {
+  return updateOwned(store, id, workerId, {
+    status: failure.retryAt === null ? 'dead' : 'failed',
+    error: failure.error,
+    next_attempt_at: failure.retryAt ?? undefined,
+    lease_expires_at: null,
+  });
+}
+
+export function extendLease(store: Store, id: string, workerId: string, leaseExpiresAt: number): Promise<boolean> {
+  return updateOwned(store, id, workerId, { lease_expires_at: leaseExpiresAt });
+}
+
+/** Hands unfinished claims back to the queue (graceful shutdown), without counting an attempt. */
+export async function releaseClaims(store: Store, workerId: string, now: number): Promise<number> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set({
+      status: 'queued',
+      attempts: sql<number>`attempts - 1`,
+      claimed_by: null,
+      lease_expires_at: null,
+      next_attempt_at: now,
+    })
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Puts a failed or dead delivery back in the queue with a fresh set of attempts. */
+export async function requeueDelivery(store: Store, id: string, now: number): Promise<DeliveryRow | undefined> {
+  return store.db
+    .updateTable('deliveries')
+    .set({ status: 'queued', attempts: 0, next_attempt_at: now, claimed_by: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('status', 'in', ['failed', 'dead'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function getDelivery(store: Store, id: string): Promise<DeliveryRow | undefined> {
+  return store.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface ListDeliveriesOptions {
+  status?: DeliveryStatus;
+  installationId?: number;
+  limit: number;
+}
+
+/** Newest first, without payloads. */
+export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
+  let query = store.db
+    .selectFrom('deliveries')
+    .select([
+      'id',
+      'event',
+      'action',
+      'installation_id',
+      'repository',
+      'status',
+      'attempts',
+      'error',
+      'received_at',
+      'next_attempt_at',
+      'processed_at',
+    ])
+    .orderBy('received_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit);
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.installationId !== undefined) query = query.where('installation_id', '=', options.installationId);
+  return query.execute();
+}
+
+export async function countDeliveriesByStatus(store: Store): Promise<Map<DeliveryStatus, number>> {
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy('status')
+    .execute();
+  return new Map(rows.map((row) => [row.status, Number(row.count)]));
+}
+
+/** Which of `ids` are stored: one query however many ids are asked about. */
+export async function findStoredDeliveryIds(store: Store, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await store.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}

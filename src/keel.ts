@@ -1,0 +1,167 @@
+/**
+ * Assembles a running Keel from its configuration: store → Probot → inbox workers → HTTP. Used by
+ * `main.ts` and by end-to-end tests, which start it on an ephemeral port.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { Probot, type ApplicationFunction } from 'probot';
+import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { handledEvents } from './capabilities.js';
+import type { KeelConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { createInstallationTokens, type InstallationTokens } from './github/installation-tokens.js';
+import { createKeelOctokit } from './github/octokit.js';
+import { adminAuth } from './http/admin-auth.js';
+import { deliveriesApi } from './http/deliveries-api.js';
+import { operationsRoutes } from './http/operations.js';
+import { createReceiver } from './http/receiver.js';
+import { countDeliveriesByStatus } from './inbox/deliveries.js';
+import { createInboxWorker, type InboxWorker, type InboxWorkerOptions } from './inbox/worker.js';
+import { createSecretScrubber } from './logging.js';
+import { createMetrics, type KeelMetrics } from './metrics.js';
+import { openStore, type Store } from './store/database.js';
+
+export interface KeelServices {
+  config: KeelConfig;
+  store: Store;
+  probot: Probot;
+  tokens: InstallationTokens;
+  metrics: KeelMetrics;
+  log: Logger;
+  worker: InboxWorker;
+}
+
+/** A capability plugs into Keel: its Probot handlers and, optionally, HTTP routes. */
+export type KeelPlugin = (services: KeelServices, http: Hono) => void | Promise<void>;
+
+export interface CreateKeelOptions {
+  config: KeelConfig;
+  log: Logger;
+  plugins?: KeelPlugin[];
+  /** Extra Probot application functions (tests use one to observe dispatched events). */
+  appFunctions?: ApplicationFunction[];
+  worker?: Partial<Omit<InboxWorkerOptions, 'store' | 'dispatch' | 'log'>>;
+}
+
+export interface Keel extends KeelServices {
+  server: Server;
+  /** Listens on config.port (0 for an ephemeral port) and returns the base URL. */
+  listen(): Promise<string>;
+  /** Graceful shutdown: stop accepting, finish or release claimed deliveries, close the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function createKeel({
+  config,
+  log,
+  plugins = [],
+  appFunctions = [],
+  worker: workerOptions = {},
+}: CreateKeelOptions): Promise<Keel> {
+  if (!config.appId || !config.privateKey || !config.webhookSecret) {
+    throw new ConfigError(
+      'Keel is not registered with GitHub yet.',
+      'Run `npm start` without APP_ID to register the app, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET.',
+    );
+  }
+  const scrub = createSecretScrubber([
+    config.webhookSecret,
+    config.adminToken,
+    config.githubClientSecret,
+    config.privateKey,
+  ]);
+  const metrics = createMetrics();
+  const store = await openStore(config.databaseUrl);
+  const octokit = createKeelOctokit({ metrics, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+  const probot = new Probot({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    secret: config.webhookSecret,
+    baseUrl: config.githubApiUrl,
+    log: log.child({ name: 'probot' }),
+    Octokit: octokit.Octokit,
+  });
+  const tokens = createInstallationTokens({
+    appOctokit: () => probot.auth(),
+    Octokit: octokit.Octokit,
+    githubHost: config.githubHost,
+  });
+  const worker = createInboxWorker({
+    store,
+    log: log.child({ name: 'inbox' }),
+    metrics,
+    scrub,
+    concurrency: config.workerConcurrency,
+    ...workerOptions,
+    dispatch: (delivery) => probot.receive(delivery as EmitterWebhookEvent),
+  });
+  const services: KeelServices = { config, store, probot, tokens, metrics, log, worker };
+
+  metrics.collectOnScrape(async () => {
+    const counts = await countDeliveriesByStatus(store);
+    for (const status of ['queued', 'processing', 'failed', 'dead'] as const) {
+      metrics.inboxDepth.set({ status }, counts.get(status) ?? 0);
+    }
+  });
+
+  const http = new Hono();
+  http.route('/', operationsRoutes({ store, metrics, appId: config.appId, privateKey: config.privateKey }));
+  http.use('/api/*', adminAuth({ adminToken: config.adminToken }));
+  http.route('/api/deliveries', deliveriesApi({ store, onRequeued: () => worker.notify() }));
+  for (const plugin of plugins) await plugin(services, http);
+  for (const appFunction of appFunctions)
+    await probot.load(appFunction, { cwd: process.cwd(), addHandler: () => undefined });
+  http.notFound((c) => c.json({ error: 'Not found.' }, 404));
+  http.onError((error, c) => {
+    log.error({ err: error, path: c.req.path }, 'Request failed');
+    return c.json({ error: 'Internal error; see the server log.' }, 500);
+  });
+
+  const receive = createReceiver({
+    store,
+    webhookSecret: config.webhookSecret,
+    handledEvents: handledEvents(),
+    onStored: () => worker.notify(),
+    log: log.child({ name: 'receiver' }),
+    metrics,
+  });
+  const routes = getRequestListener(http.fetch);
+  let accepting = true;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!accepting) {
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"Shutting down."}');
+      return;
+    }
+    const path = req.url?.split('?')[0];
+    if (req.method === 'POST' && path === config.webhookPath) void receive(req, res);
+    else void routes(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    ...services,
+    server,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      worker.start();
+      const { port } = server.address() as AddressInfo;
+      return `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1'}:${port}`;
+    },
+    async stop(graceMs = 10_000) {
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await worker.stop(graceMs);
+      server.closeAllConnections();
+      await closed;
+      await octokit.close();
+      await store.close();
+    },
+  };
+}

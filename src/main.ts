@@ -1,0 +1,73 @@
+/**
+ * Process entry: .env → config → (registration, or store → Probot → workers → HTTP). SIGTERM and
+ * SIGINT shut down gracefully: stop accepting, finish or release claimed deliveries, close.
+ */
+import { existsSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { SmeeClient } from 'smee-client';
+import type { Logger } from 'pino';
+import { loadConfig } from './config.js';
+import { KeelError } from './errors.js';
+import { registrationRoutes, readManifest } from './http/registration.js';
+import { createKeel } from './keel.js';
+import { createLogger, createSecretScrubber } from './logging.js';
+import { capabilityPlugins } from './plugins.js';
+
+async function startRegistration(config: ReturnType<typeof loadConfig>, log: Logger): Promise<void> {
+  const routes = registrationRoutes({ config, manifest: readManifest() });
+  serve({ fetch: routes.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) });
+  log.info(
+    `Keel is not registered yet (no APP_ID). Open ${config.publicUrl}/ to register it with GitHub from app.yml.`,
+  );
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const scrub = createSecretScrubber([config.webhookSecret, config.adminToken, config.githubClientSecret]);
+  const log = await createLogger({ level: config.logLevel, format: config.logFormat, scrub });
+  if (!config.appId) return startRegistration(config, log);
+
+  const keel = await createKeel({ config, log, plugins: capabilityPlugins() });
+  const url = await keel.listen();
+  log.info(`Keel listening on ${url} (webhooks at ${config.webhookPath}, store: ${keel.store.dialect})`);
+
+  let smee: { close(): void } | undefined;
+  if (config.webhookProxyUrl) {
+    const client = new SmeeClient({
+      source: config.webhookProxyUrl,
+      target: `${url}${config.webhookPath}`,
+      logger: {
+        info: (...args: unknown[]) => log.info(args.join(' ')),
+        error: (...args: unknown[]) => log.error(args.join(' ')),
+      },
+    });
+    smee = await client.start();
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: finishing claimed deliveries, then exiting`);
+    smee?.close();
+    keel.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof KeelError) {
+    console.error(`keel: ${error.message}\n  fix: ${error.remedy}`);
+  } else {
+    console.error('keel: failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+/**
+ * Opens the store named by DATABASE_URL: SQLite in a file (the embedded default) or Postgres for
+ * scale-out, behind one Kysely query layer, and brings its schema up to date.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { ConfigError } from '../errors.js';
+import type { Dialect } from './migrations/columns.js';
+import { createMigrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Answers when the database does; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const BIGINT_OID = 20;
+
+function openSqlite(url: string): Kysely<Database> {
+  const path = url.slice('file:'.length) || './data/keel.db';
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new SQLite(path);
+  // WAL lets readers (the console) work while the inbox writes; NORMAL sync in WAL mode survives
+  // a process crash (only a power loss can drop the last commits), which is what the inbox promises.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Epoch-millisecond columns are bigint; they fit a JS number, so read them as one.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === BIGINT_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export async function openStore(databaseUrl: string): Promise<Store> {
+  const dialect: Dialect = databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
+  const db = dialect === 'sqlite' ? openSqlite(databaseUrl) : openPostgres(databaseUrl);
+  const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new ConfigError(
+      `Cannot bring the database at DATABASE_URL up to date (migration ${failed} failed: ${
+        error instanceof Error ? error.message : String(error)
+      }).`,
+      dialect === 'postgres'
+        ? 'Check that DATABASE_URL names a reachable Postgres database and that its user may create tables.'
+        : 'Check that the directory of DATABASE_URL is writable and that the file is a Keel database.',
+      { cause: error },
+    );
+  }
+  return {
+    db,
+    dialect,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('deliveries')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+    .addColumn('event', 'varchar(64)', (column) => column.notNull())
+    .addColumn('action', 'varchar(64)')
+    .addColumn('installation_id', 'bigint')
+    .addColumn('repository', 'varchar(256)')
+    .addColumn('payload', 'text', (column) => column.notNull())
+    .addColumn('status', 'varchar(16)', (column) => column.notNull())
+    .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+    .addColumn('error', 'text')
+    .addColumn('received_at', 'bigint', (column) => column.notNull())
+    .addColumn('next_attempt_at', 'bigint', (column) => column.notNull())
+    .addColumn('lease_expires_at', 'bigint')
+    .addColumn('claimed_by', 'varchar(128)')
+    .addColumn('processed_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('deliveries_claimable').on('deliveries').columns(['status', 'next_attempt_at']).execute();
+  await db.schema.createIndex('deliveries_received').on('deliveries').column('received_at').execute();
+  await db.schema
+    .createIndex('deliveries_installation')
+    .on('deliveries')
+    .columns(['installation_id', 'received_at'])
+    .execute();
+}
