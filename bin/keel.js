@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `npx keel …`: the compiled CLI (npm install builds dist/ through the prepare script).
+import { runCli } from '../dist/cli/index.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

@@ -1,0 +1,45 @@
+/** `npx keel <command>`: talks to a running Keel at KEEL_URL (default http://localhost:$PORT). */
+import { CliError, type CliContext } from './client.js';
+import { deliveries, deliveriesUsage, retry, retryUsage } from './commands/deliveries.js';
+import { send, sendUsage } from './commands/send.js';
+
+type Command = { run: (args: string[], context: CliContext) => Promise<number>; usage: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  send: { run: send, usage: sendUsage, summary: 'sign and post a webhook delivery to Keel' },
+  deliveries: { run: deliveries, usage: deliveriesUsage, summary: 'list the inbox, newest first' },
+  retry: { run: retry, usage: retryUsage, summary: 'requeue a failed or dead delivery' },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  ${name.padEnd(12)}${command.summary}\n      ${command.usage}`,
+  );
+  return `usage: keel <command> [options]\n\n${lines.join('\n')}\n\nEnvironment: KEEL_URL (default http://localhost:$PORT), KEEL_ADMIN_TOKEN, WEBHOOK_SECRET (send).\n`;
+}
+
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    context.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    context.stderr.write(`keel: unknown command ${name}\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof CliError) {
+      context.stderr.write(`keel ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      context.stderr.write(`keel ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

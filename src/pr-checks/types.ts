@@ -1,0 +1,61 @@
+/** Shapes shared by the pr-checks audit and its rules; re-exported from `audit.ts`. */
+import type { PrChecksConfig } from './config.js';
+
+/** A file as GitHub's "list pull request files" endpoint returns it (the fields Keel reads). */
+export interface ChangedFile {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  additions: number;
+  deletions: number;
+  changes: number;
+  /** Absent when GitHub omits the diff (too large, binary). */
+  patch?: string;
+  previous_filename?: string;
+}
+
+export type RuleId = 'secrets' | 'conflict-markers' | 'workflow-risks' | 'size' | 'title';
+
+export interface AuditInput {
+  title: string;
+  body: string | null;
+  files: ChangedFile[];
+  /** Full content at the head SHA of each path returned by `workflowFilesToFetch`. */
+  workflowContents: Map<string, string>;
+  config: PrChecksConfig;
+  /** Re-run just these rules (for example only `title` when the title is edited). */
+  only?: RuleId[];
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: 'failure' | 'warning';
+  file: string | null;
+  line: number | null;
+  title: string;
+  explanation: string;
+  fix: string;
+  /** What was seen; secrets are always masked. */
+  evidence?: string;
+  link?: string;
+}
+
+export interface NotAudited {
+  file: string;
+  reason: string;
+}
+
+export interface AuditResult {
+  state: 'success' | 'failure';
+  /** At most 140 characters (GitHub's limit for commit status descriptions). */
+  description: string;
+  findings: Finding[];
+  notAudited: NotAudited[];
+  filesAudited: number;
+  addedLines: number;
+}
+
+/** A line the pull request adds, numbered as in the new file. */
+export interface AddedLine {
+  line: number;
+  text: string;
+}

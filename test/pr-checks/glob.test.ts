@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createPathMatcher } from '../../src/pr-checks/glob.js';
+
+const matches = (glob: string, path: string): boolean => createPathMatcher([glob])(path);
+
+describe('createPathMatcher', () => {
+  it('matches a pattern without a slash against names at any depth', () => {
+    expect(matches('*.lock', 'yarn.lock')).toBe(true);
+    expect(matches('*.lock', 'packages/a/yarn.lock')).toBe(true);
+  });
+
+  it('keeps * within one path segment', () => {
+    expect(matches('src/*.ts', 'src/a.ts')).toBe(true);
+    expect(matches('src/*.ts', 'lib/src/a.ts')).toBe(false);
+  });
+
+  it('lets ** span any number of directories, including none', () => {
+    expect(matches('docs/**/*.md', 'docs/a.md')).toBe(true);
+    expect(matches('docs/**/*.md', 'docs/x/y/a.md')).toBe(true);
+    expect(matches('**/fixtures/**', 'test/fixtures/secret.txt')).toBe(true);
+  });
+
+  it('matches everything below a directory pattern', () => {
+    expect(matches('vendor', 'vendor/lib/a.js')).toBe(true);
+    expect(matches('dist/', 'packages/x/dist/index.js')).toBe(true);
+    expect(matches('/build', 'build/out.js')).toBe(true);
+  });
+
+  it('does not match a name that merely starts the same', () => {
+    expect(matches('vendor', 'vendored/a.js')).toBe(false);
+    expect(matches('docs/**', 'docs-site/a.md')).toBe(false);
+  });
+
+  it('matches ? as exactly one character', () => {
+    expect(matches('file?.txt', 'file1.txt')).toBe(true);
+    expect(matches('file?.txt', 'file12.txt')).toBe(false);
+  });
+
+  it('supports character classes and brace alternatives', () => {
+    expect(matches('*.{png,jpg}', 'img/logo.jpg')).toBe(true);
+    expect(matches('*.{png,jpg}', 'img/logo.gif')).toBe(false);
+    expect(matches('v[0-9].txt', 'v3.txt')).toBe(true);
+    expect(matches('v[!0-9].txt', 'v3.txt')).toBe(false);
+  });
+
+  it('treats regex characters in patterns literally', () => {
+    expect(matches('a+b(c).txt', 'a+b(c).txt')).toBe(true);
+    expect(matches('a.txt', 'abtxt')).toBe(false);
+  });
+
+  it('matches nothing without patterns', () => {
+    expect(createPathMatcher([])('anything')).toBe(false);
+  });
+});

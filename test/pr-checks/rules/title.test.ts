@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { checkTitle } from '../../../src/pr-checks/rules/title.js';
+
+const CONVENTIONAL = '^(feat|fix|docs|chore)(\\(.+\\))?: .+';
+
+describe('checkTitle', () => {
+  it('passes any title when no pattern is configured', () => {
+    expect(checkTitle('whatever', undefined)).toEqual([]);
+  });
+
+  it('passes a matching title', () => {
+    expect(checkTitle('feat(pr-checks): audit workflows', CONVENTIONAL)).toEqual([]);
+  });
+
+  it('fails a mismatching title and carries the pattern', () => {
+    const [finding] = checkTitle('Audit workflows', CONVENTIONAL);
+    expect(finding).toMatchObject({ rule: 'title', severity: 'failure', evidence: CONVENTIONAL });
+    expect(finding?.explanation).toContain(CONVENTIONAL);
+  });
+
+  it('is case-sensitive like the regex it is given', () => {
+    expect(checkTitle('FEAT: shout', CONVENTIONAL)).toHaveLength(1);
+  });
+});
