@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { GuardError } from '../../src/errors.js';
+import { createKeelOctokit } from '../../src/github/octokit.js';
+import { judgeRequest } from '../../src/github/request-guard.js';
+import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
+
+describe('the request guard', () => {
+  describe('refuses every way of merging', () => {
+    it.each([
+      ['PUT', '/repos/acme/app/pulls/7/merge', { merge_method: 'squash' }],
+      ['POST', '/repos/acme/app/merges', { base: 'main', head: 'keel/fix' }],
+      ['PUT', '/repos/acme/app/pulls/7/update-branch', {}],
+      ['POST', '/repos/acme/app/merge-upstream', { branch: 'main' }],
+      ['PUT', 'https://ghe.example.com/api/v3/repos/acme/app/pulls/7/merge', {}],
+    ])('%s %s', (method, url, body) => {
+      expect(judgeRequest({ method, url, body })).toMatch(/Keel does not/);
+    });
+
+    it.each([
+      'mutation { mergePullRequest(input: { pullRequestId: "PR_1" }) { clientMutationId } }',
+      'mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: SQUASH }) { clientMutationId } }',
+      'mutation { enqueuePullRequest(input: { pullRequestId: "PR_1" }) { clientMutationId } }',
+      'mutation { mergeBranch(input: { repositoryId: "R_1", base: "main", head: "keel/x" }) { clientMutationId } }',
+      'mutation { updateRefs(input: { repositoryId: "R_1", refUpdates: [] }) { clientMutationId } }',
+    ])('GraphQL %s', (query) => {
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toMatch(/GraphQL mutation/);
+    });
+  });
+
+  describe('refuses writes to branches Keel does not own', () => {
+    it.each([
+      ['PATCH', '/repos/acme/app/git/refs/heads%2Fmain', { sha: 'abc', force: true }],
+      ['PATCH', '/repos/acme/app/git/refs/heads/main', { sha: 'abc' }],
+      ['DELETE', '/repos/acme/app/git/refs/heads/release', undefined],
+      ['POST', '/repos/acme/app/git/refs', { ref: 'refs/heads/main', sha: 'abc' }],
+      ['POST', '/repos/acme/app/git/refs', { ref: 'refs/tags/v1', sha: 'abc' }],
+      ['PUT', '/repos/acme/app/contents/README.md', { message: 'x', content: 'eA==' }],
+      ['PUT', '/repos/acme/app/contents/README.md', { message: 'x', content: 'eA==', branch: 'main' }],
+      ['DELETE', '/repos/acme/app/contents/README.md', { message: 'x', sha: 'abc' }],
+      ['PUT', '/repos/acme/app/contents/a.txt', { message: 'x', content: 'eA==', branch: 'keel/../main' }],
+      ['POST', '/repos/acme/app/branches/main/rename', { new_name: 'trunk' }],
+    ])('%s %s %j', (method, url, body) => {
+      expect(judgeRequest({ method, url, body })).not.toBeNull();
+    });
+
+    it('refuses createCommitOnBranch on the default branch', () => {
+      const query =
+        'mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }';
+      const variables = { input: { branch: { repositoryNameWithOwner: 'acme/app', branchName: 'main' } } };
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query, variables } })).toMatch(
+        /createCommitOnBranch/,
+      );
+    });
+  });
+
+  describe('lets through what Keel needs', () => {
+    it.each([
+      ['GET', '/repos/acme/app/pulls/7/merge', undefined],
+      ['POST', '/repos/acme/app/git/refs', { ref: 'refs/heads/keel/fix-node-version', sha: 'abc' }],
+      ['PATCH', '/repos/acme/app/git/refs/heads%2Fkeel%2Ffix', { sha: 'abc' }],
+      ['DELETE', '/repos/acme/app/git/refs/heads/keel/connection-check', undefined],
+      [
+        'PUT',
+        '/repos/acme/app/contents/.github/workflows/ci.yml',
+        { message: 'x', content: 'eA==', branch: 'keel/fix' },
+      ],
+      ['POST', '/repos/acme/app/pulls', { title: 'Fix', head: 'keel/fix', base: 'main' }],
+      ['POST', '/repos/acme/app/statuses/abc', { state: 'success', context: 'keel/pr-checks' }],
+      ['POST', '/graphql', { query: 'query { viewer { login } }' }],
+      [
+        'POST',
+        '/graphql',
+        {
+          query:
+            'mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }',
+          variables: { input: { branch: { repositoryNameWithOwner: 'acme/app', branchName: 'keel/fix' } } },
+        },
+      ],
+    ])('%s %s', (method, url, body) => {
+      expect(judgeRequest({ method, url, body })).toBeNull();
+    });
+  });
+
+  describe("in Keel's Octokit", () => {
+    useGitHubMock();
+    const { Octokit } = createKeelOctokit();
+    const octokit = new Octokit({
+      auth: { token: 'ghs_test' },
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    });
+
+    it('throws a GuardError and sends nothing for a merge', async () => {
+      // No mock is registered: had the request left, the mock helper would fail the test.
+      const merge = octokit.rest.pulls.merge({ owner: 'acme', repo: 'app', pull_number: 7 });
+      await expect(merge).rejects.toBeInstanceOf(GuardError);
+      await expect(merge).rejects.toThrow(
+        'Refused before sending: PUT /repos/acme/app/pulls/7/merge: Keel does not merge a pull request.',
+      );
+    });
+
+    it('throws a GuardError for auto-merge through GraphQL', async () => {
+      const enable = octokit.graphql(
+        'mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }',
+        { id: 'PR_1' },
+      );
+      await expect(enable).rejects.toBeInstanceOf(GuardError);
+    });
+
+    it('throws a GuardError for a force-push of the default branch', async () => {
+      const update = octokit.rest.git.updateRef({
+        owner: 'acme',
+        repo: 'app',
+        ref: 'heads/main',
+        sha: 'abc',
+        force: true,
+      });
+      await expect(update).rejects.toBeInstanceOf(GuardError);
+    });
+
+    it('throws a GuardError for a contents write that names no branch', async () => {
+      const write = octokit.rest.repos.createOrUpdateFileContents({
+        owner: 'acme',
+        repo: 'app',
+        path: 'a.txt',
+        message: 'x',
+        content: 'eA==',
+      });
+      await expect(write).rejects.toBeInstanceOf(GuardError);
+    });
+
+    it('sends a write to a keel/ branch', async () => {
+      githubApi()
+        .post('/repos/acme/app/git/refs', { ref: 'refs/heads/keel/fix', sha: 'abc' })
+        .reply(201, { ref: 'refs/heads/keel/fix', object: { sha: 'abc' } });
+      const { status } = await octokit.rest.git.createRef({
+        owner: 'acme',
+        repo: 'app',
+        ref: 'refs/heads/keel/fix',
+        sha: 'abc',
+      });
+      expect(status).toBe(201);
+    });
+  });
+});

@@ -1,0 +1,51 @@
+/** A fresh store per test: a SQLite file in a temporary directory, or a Postgres schema. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { openStore, type Store } from '../../src/store/database.js';
+
+export interface TestStore {
+  store: Store;
+  databaseUrl: string;
+  cleanup(): Promise<void>;
+}
+
+export async function createSqliteStore(): Promise<TestStore> {
+  const directory = mkdtempSync(join(tmpdir(), 'keel-store-'));
+  const databaseUrl = `file:${join(directory, 'keel.db')}`;
+  const store = await openStore(databaseUrl);
+  return {
+    store,
+    databaseUrl,
+    async cleanup() {
+      await store.close().catch(() => undefined);
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Postgres database of its own, created in the server TEST_DATABASE_URL points at. */
+export async function createPostgresStore(baseUrl: string): Promise<TestStore> {
+  const name = `keel_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const store = await openStore(databaseUrl);
+  return {
+    store,
+    databaseUrl,
+    async cleanup() {
+      await store.close().catch(() => undefined);
+      const dropper = new pg.Client({ connectionString: baseUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}

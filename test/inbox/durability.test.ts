@@ -1,0 +1,166 @@
+/**
+ * A delivery accepted is a delivery kept: Keel processes are killed with SIGKILL mid-load, and
+ * after a restart every accepted delivery is processed, its effect applied once, and no delivery
+ * ever runs in two places at once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/database.js';
+import { example } from '../../fixtures/index.js';
+import { signDelivery } from '../../fixtures/index.js';
+import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
+import { testEnv, TEST_WEBHOOK_SECRET } from '../helpers/keel.js';
+
+interface Child {
+  process: ChildProcess;
+  url: string;
+}
+
+const children: ChildProcess[] = [];
+
+async function startChild(databaseUrl: string): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/keel-child.ts'], {
+    env: { ...process.env, ...testEnv({ DATABASE_URL: databaseUrl }), TEST_LEASE_MS: '1500', TEST_HANDLER_MS: '10' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const [url] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`Keel child exited with ${String(code)} before listening`);
+    }),
+  ])) as [string];
+  return { process: child, url };
+}
+
+async function sendLoad(urls: string[], count: number): Promise<string[]> {
+  const accepted: string[] = [];
+  const payload = example('pull_request.opened');
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const delivery = signDelivery(TEST_WEBHOOK_SECRET, 'pull_request', payload, `load-${index}`);
+      const url = urls[index % urls.length]!;
+      const response = await fetch(`${url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      }).catch(() => undefined);
+      if (response?.status === 202) accepted.push(delivery.id);
+    }),
+  );
+  return accepted;
+}
+
+async function countProcessed(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'processed')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms`);
+}
+
+interface Execution {
+  delivery_id: string;
+  pid: number;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** Pairs of executions of one delivery whose running times overlap (both finished). */
+function findOverlaps(executions: Execution[]): Execution[][] {
+  const byDelivery = new Map<string, Execution[]>();
+  for (const execution of executions) {
+    if (execution.finished_at === null) continue;
+    byDelivery.set(execution.delivery_id, [...(byDelivery.get(execution.delivery_id) ?? []), execution]);
+  }
+  const overlaps: Execution[][] = [];
+  for (const runs of byDelivery.values()) {
+    for (const a of runs)
+      for (const b of runs)
+        if (a !== b && a.started_at < b.finished_at! && b.started_at < a.finished_at!) overlaps.push([a, b]);
+  }
+  return overlaps;
+}
+
+async function expectEveryAcceptedDeliveryDoneOnce(store: Store, accepted: string[]): Promise<void> {
+  const rows = await store.db.selectFrom('deliveries').select(['id', 'status']).execute();
+  const statusById = new Map(rows.map((row) => [row.id, row.status]));
+  expect(accepted.filter((id) => statusById.get(id) !== 'processed')).toEqual([]);
+  const effects = await sql<{ delivery_id: string }>`select delivery_id from test_effects`.execute(store.db);
+  expect(effects.rows.map((row) => row.delivery_id).sort()).toEqual([...accepted].sort());
+  const executions =
+    await sql<Execution>`select delivery_id, pid, started_at, finished_at from test_executions`.execute(store.db);
+  expect(
+    findOverlaps(
+      executions.rows.map((row) => ({
+        ...row,
+        started_at: Number(row.started_at),
+        finished_at: row.finished_at === null ? null : Number(row.finished_at),
+      })),
+    ),
+  ).toEqual([]);
+}
+
+describe('durability of accepted deliveries', () => {
+  let testStore: TestStore | undefined;
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+    await testStore?.cleanup();
+    testStore = undefined;
+  });
+
+  it('SQLite: a process killed mid-load loses nothing; the restarted one finishes every delivery once', async () => {
+    testStore = await createSqliteStore();
+    const databaseUrl = testStore.databaseUrl;
+    await testStore.store.close();
+    const first = await startChild(databaseUrl);
+    const loading = sendLoad([first.url], 300);
+    const observer = await openStore(databaseUrl);
+    await waitFor(async () => (await countProcessed(observer)) >= 40, 20_000);
+    first.process.kill('SIGKILL');
+    await once(first.process, 'exit');
+    const accepted = await loading;
+    expect(accepted.length).toBeGreaterThan(40);
+    expect(await countProcessed(observer)).toBeLessThan(accepted.length);
+
+    await startChild(databaseUrl);
+    await waitFor(async () => (await countProcessed(observer)) >= accepted.length, 30_000);
+    await expectEveryAcceptedDeliveryDoneOnce(observer, accepted);
+    await observer.close();
+    testStore = { ...testStore, store: await openStore(databaseUrl) };
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'Postgres: two processes race for deliveries, one is killed, nothing runs twice at once',
+    async () => {
+      testStore = await createPostgresStore(process.env.TEST_DATABASE_URL!);
+      const { databaseUrl, store } = testStore;
+      const [a, b] = await Promise.all([startChild(databaseUrl), startChild(databaseUrl)]);
+      const loading = sendLoad([a.url, b.url], 400);
+      await waitFor(async () => (await countProcessed(store)) >= 60, 20_000);
+      a.process.kill('SIGKILL');
+      await once(a.process, 'exit');
+      const accepted = await loading;
+      expect(accepted.length).toBeGreaterThan(200);
+      await waitFor(async () => (await countProcessed(store)) >= accepted.length, 40_000);
+      await expectEveryAcceptedDeliveryDoneOnce(store, accepted);
+      const pids = await sql<{ pid: number }>`select distinct pid from test_executions`.execute(store.db);
+      expect(pids.rows.length).toBe(2);
+    },
+  );
+});

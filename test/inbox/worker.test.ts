@@ -1,0 +1,188 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { GuardError } from '../../src/errors.js';
+import { claimDeliveries, getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
+import { createInboxWorker, type DispatchedDelivery } from '../../src/inbox/worker.js';
+import { createSqliteStore, type TestStore } from '../helpers/store.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('the inbox worker', () => {
+  let testStore: TestStore;
+  let clock: number;
+  const now = () => clock;
+
+  beforeEach(async () => {
+    testStore = await createSqliteStore();
+    clock = 1_700_000_000_000;
+  });
+  afterEach(() => testStore.cleanup());
+
+  async function enqueue(id: string, payload: unknown = { action: 'opened' }) {
+    await insertDelivery(testStore.store, {
+      id,
+      event: 'pull_request',
+      action: 'opened',
+      installationId: 1,
+      repository: 'acme/app',
+      payload: JSON.stringify(payload),
+      status: 'queued',
+      receivedAt: clock,
+    });
+  }
+
+  function worker(dispatch: (delivery: DispatchedDelivery) => Promise<void>, options = {}) {
+    return createInboxWorker({
+      store: testStore.store,
+      dispatch,
+      log: silent,
+      now,
+      pollMs: 10_000,
+      backoff: { random: () => 0 },
+      ...options,
+    });
+  }
+
+  it('hands a stored delivery to the dispatcher with its id, name and payload', async () => {
+    const seen: DispatchedDelivery[] = [];
+    await enqueue('d1', { action: 'opened', number: 3 });
+    const inbox = worker(async (delivery) => void seen.push(delivery));
+    inbox.start();
+    await inbox.idle();
+    expect(seen).toEqual([{ id: 'd1', name: 'pull_request', payload: { action: 'opened', number: 3 } }]);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processed', attempts: 1, error: null });
+    await inbox.stop();
+  });
+
+  it('schedules a retry with exponential backoff after a failure', async () => {
+    await enqueue('d1');
+    const inbox = worker(async () => {
+      throw new Error('GitHub answered 502');
+    });
+    inbox.start();
+    await inbox.idle();
+    // First retry: half of 1 s at minimum (equal jitter with random() = 0).
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: 'Error: GitHub answered 502',
+      next_attempt_at: clock + 500,
+    });
+    await inbox.stop();
+  });
+
+  it('retries until it succeeds', async () => {
+    await enqueue('d1');
+    let calls = 0;
+    const inbox = worker(async () => {
+      calls += 1;
+      if (calls < 3) throw new Error('flaky');
+    });
+    inbox.start();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await inbox.idle();
+      clock += 60_000;
+      inbox.notify();
+    }
+    await inbox.idle();
+    expect(calls).toBe(3);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processed', attempts: 3, error: null });
+    await inbox.stop();
+  });
+
+  it('makes a dead letter of a delivery that failed every attempt, keeping its last error', async () => {
+    await enqueue('d1');
+    let calls = 0;
+    const inbox = worker(
+      async () => {
+        calls += 1;
+        throw new Error(`failure ${calls}`);
+      },
+      { maxAttempts: 3 },
+    );
+    inbox.start();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await inbox.idle();
+      clock += 3_600_000;
+      inbox.notify();
+    }
+    await inbox.idle();
+    expect(calls).toBe(3);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({
+      status: 'dead',
+      attempts: 3,
+      error: 'Error: failure 3',
+    });
+    await inbox.stop();
+  });
+
+  it('makes a dead letter at once of a failure retrying cannot fix', async () => {
+    await enqueue('d1');
+    const inbox = worker(async () => {
+      throw new AggregateError([new GuardError('Refused before sending: PUT /repos/a/b/pulls/1/merge.')]);
+    });
+    inbox.start();
+    await inbox.idle();
+    const row = await getDelivery(testStore.store, 'd1');
+    expect(row).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(row?.error).toContain('Keel never merges pull requests');
+    await inbox.stop();
+  });
+
+  it('takes over a delivery whose claimant died once its lease has expired', async () => {
+    await enqueue('d1');
+    // A process claims it and dies: the lease is never renewed.
+    await claimDeliveries(testStore.store, { workerId: 'dead-process', limit: 1, leaseMs: 30_000, now: clock });
+    const seen: string[] = [];
+    const inbox = worker(async (delivery) => void seen.push(delivery.id), { leaseMs: 30_000 });
+    inbox.start();
+    await inbox.idle();
+    expect(seen).toEqual([]);
+    clock += 30_001;
+    inbox.notify();
+    await inbox.idle();
+    expect(seen).toEqual(['d1']);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processed', attempts: 2 });
+    await inbox.stop();
+  });
+
+  it('ignores the late answer of a process that lost its lease', async () => {
+    await enqueue('d1');
+    await claimDeliveries(testStore.store, { workerId: 'slow-process', limit: 1, leaseMs: 1_000, now: clock });
+    clock += 1_001;
+    await claimDeliveries(testStore.store, { workerId: 'new-owner', limit: 1, leaseMs: 60_000, now: clock });
+    const { completeDelivery } = await import('../../src/inbox/deliveries.js');
+    expect(await completeDelivery(testStore.store, 'd1', 'slow-process', clock)).toBe(false);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processing', claimed_by: 'new-owner' });
+  });
+
+  it('releases what it holds on stop, without counting an attempt', async () => {
+    await enqueue('d1');
+    let release: () => void = () => undefined;
+    const inbox = worker(() => new Promise<void>((resolve) => (release = resolve)));
+    inbox.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inbox.stop(20);
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'queued', attempts: 0, claimed_by: null });
+    release();
+  });
+
+  it('never runs more deliveries at once than its concurrency', async () => {
+    for (let index = 0; index < 10; index++) await enqueue(`d${index}`);
+    let running = 0;
+    let peak = 0;
+    const inbox = worker(
+      async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running -= 1;
+      },
+      { concurrency: 3 },
+    );
+    inbox.start();
+    await inbox.idle();
+    expect(peak).toBe(3);
+    await inbox.stop();
+  });
+});
