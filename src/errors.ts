@@ -48,3 +48,18 @@ export class PermissionMissingError extends KeelError {
     this.level = level;
   }
 }
+
+/**
+ * The system error code (ECONNREFUSED, CERT_HAS_EXPIRED, …) behind an error, walking `cause`
+ * chains: fetch wraps socket errors in `TypeError: fetch failed`. Aborts count as timeouts.
+ */
+export function findErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    const shape = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof shape.code === 'string' && !/^\d+$/.test(shape.code)) return shape.code;
+    if (shape.name === 'AbortError' || shape.name === 'TimeoutError') return 'ETIMEDOUT';
+    current = shape.cause;
+  }
+  return undefined;
+}

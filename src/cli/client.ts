@@ -1,3 +1,5 @@
+import { findErrorCode } from '../errors.js';
+
 /** The CLI talks to a running Keel over its JSON API, with KEEL_ADMIN_TOKEN. */
 export interface CliContext {
   env: Record<string, string | undefined>;

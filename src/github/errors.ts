@@ -2,7 +2,7 @@
  * GitHub failures classified in one place, so callers branch on `kind` rather than on message
  * strings, and every kind carries the remedy GitHub's behaviour actually calls for.
  */
-import { KeelError } from '../errors.js';
+import { findErrorCode, KeelError } from '../errors.js';
 
 export type GitHubErrorKind =
   | 'bad-credentials' // 401: JWT or token rejected
@@ -64,18 +64,6 @@ interface ErrorShape {
   response?: { headers?: Record<string, string | undefined>; data?: unknown };
 }
 
-/** Walks `cause` chains (fetch wraps socket errors in `TypeError: fetch failed`) for a system code. */
-function findSystemCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
-    const shape = current as ErrorShape;
-    if (typeof shape.code === 'string' && !/^\d+$/.test(shape.code)) return shape.code;
-    if (shape.name === 'AbortError' || shape.name === 'TimeoutError') return 'ETIMEDOUT';
-    current = shape.cause;
-  }
-  return undefined;
-}
-
 function responseMessage(shape: ErrorShape): string {
   const data = shape.response?.data;
   if (data && typeof data === 'object' && 'message' in data && typeof data.message === 'string') {
@@ -96,7 +84,7 @@ export function classifyGitHubError(error: unknown, host = 'api.github.com'): Gi
   const options = { cause: error };
 
   if (status === undefined || status === 500) {
-    const code = findSystemCode(error);
+    const code = findErrorCode(error);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       return new GitHubError(
         'dns',

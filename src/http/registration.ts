@@ -34,7 +34,8 @@ export function buildManifest(
 
 /** Sets keys in a .env file, keeping every other line as it was. */
 export function updateEnvFile(path: string, values: Record<string, string>): void {
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
+  const existing = existsSync(path) ? readFileSync(path, 'utf8').replace(/\n+$/, '') : '';
+  const lines = existing === '' ? [] : existing.split('\n');
   const remaining = new Map(Object.entries(values));
   const updated = lines.map((line) => {
     const key = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
@@ -44,7 +45,7 @@ export function updateEnvFile(path: string, values: Record<string, string>): voi
     return `${key}=${value}`;
   });
   for (const [key, value] of remaining) updated.push(`${key}=${value}`);
-  writeFileSync(path, `${updated.join('\n').replace(/\n*$/, '')}\n`, { mode: 0o600 });
+  writeFileSync(path, `${updated.join('\n')}\n`, { mode: 0o600 });
 }
 
 interface Conversion {

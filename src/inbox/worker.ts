@@ -182,8 +182,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       if (pollTimer) clearTimeout(pollTimer);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...running.values()]), grace]);
-      const released = await releaseClaims(store, workerId, now());
-      if (released > 0) log.info({ released }, 'Released unfinished deliveries back to the inbox');
+      try {
+        const released = await releaseClaims(store, workerId, now());
+        if (released > 0) log.info({ released }, 'Released unfinished deliveries back to the inbox');
+      } catch (error) {
+        // Their leases will expire and another worker will take them over.
+        log.warn({ err: error }, 'Could not release claimed deliveries on stop');
+      }
     },
     idle() {
       if (!pumping && running.size === 0) {

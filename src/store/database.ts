@@ -68,14 +68,16 @@ export async function openStore(databaseUrl: string): Promise<Store> {
       { cause: error },
     );
   }
+  let closing: Promise<void> | undefined;
   return {
     db,
     dialect,
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      await db.destroy();
+    close() {
+      closing ??= db.destroy();
+      return closing;
     },
   };
 }
