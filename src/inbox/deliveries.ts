@@ -21,29 +21,43 @@ export interface NewDelivery {
   receivedAt: number;
 }
 
-/** Stores a delivery; returns false when that X-GitHub-Delivery id was already stored. */
+/** Stores a delivery and its payload at once; returns false when that X-GitHub-Delivery id was already stored. */
 export async function insertDelivery(store: Store, delivery: NewDelivery): Promise<boolean> {
-  const result = await store.db
-    .insertInto('deliveries')
-    .values({
-      id: delivery.id,
-      event: delivery.event,
-      action: delivery.action,
-      installation_id: delivery.installationId,
-      repository: delivery.repository,
-      payload: delivery.payload,
-      status: delivery.status,
-      attempts: 0,
-      error: null,
-      received_at: delivery.receivedAt,
-      next_attempt_at: delivery.receivedAt,
-      lease_expires_at: null,
-      claimed_by: null,
-      processed_at: null,
-    })
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  return store.db.transaction().execute(async (trx) => {
+    const result = await trx
+      .insertInto('deliveries')
+      .values({
+        id: delivery.id,
+        event: delivery.event,
+        action: delivery.action,
+        installation_id: delivery.installationId,
+        repository: delivery.repository,
+        status: delivery.status,
+        attempts: 0,
+        error: null,
+        received_at: delivery.receivedAt,
+        next_attempt_at: delivery.receivedAt,
+        lease_expires_at: null,
+        claimed_by: null,
+        processed_at: null,
+      })
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    await trx.insertInto('delivery_payloads').values({ id: delivery.id, payload: delivery.payload }).execute();
+    return true;
+  });
+}
+
+/** The stored payloads of `ids`, by id: one query for a whole claim. */
+export async function readPayloads(store: Store, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('delivery_payloads')
+    .select(['id', 'payload'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.payload]));
 }
 
 export interface ClaimOptions {

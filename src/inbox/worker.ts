@@ -14,6 +14,7 @@ import {
   completeDelivery,
   extendLease,
   failDelivery,
+  readPayloads,
   releaseClaims,
   type DeliveryRow,
 } from './deliveries.js';
@@ -82,7 +83,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     for (const resolve of waiters) resolve();
   }
 
-  async function processDelivery(row: DeliveryRow): Promise<void> {
+  async function processDelivery(row: DeliveryRow, payload: string | undefined): Promise<void> {
     const startedAt = performance.now();
     const heartbeat = setInterval(
       () => {
@@ -101,7 +102,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'dead' });
         return;
       }
-      await dispatch({ id: row.id, name: row.event, payload: JSON.parse(row.payload) as unknown });
+      if (payload === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
+      await dispatch({ id: row.id, name: row.event, payload: JSON.parse(payload) as unknown });
       await completeDelivery(store, row.id, workerId, now());
       metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'processed' });
     } catch (error) {
@@ -138,8 +140,12 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
             now: now(),
           });
           if (rows.length === 0) break;
+          const payloads = await readPayloads(
+            store,
+            rows.map((row) => row.id),
+          );
           for (const row of rows) {
-            const job = processDelivery(row)
+            const job = processDelivery(row, payloads.get(row.id))
               .catch((error: unknown) => log.error({ err: error, delivery: row.id }, 'Inbox bookkeeping failed'))
               .finally(() => {
                 running.delete(row.id);

@@ -12,8 +12,6 @@ export interface DeliveriesTable {
   action: string | null;
   installation_id: number | null;
   repository: string | null;
-  /** The body exactly as GitHub sent it. */
-  payload: string;
   status: DeliveryStatus;
   attempts: number;
   error: string | null;
@@ -22,6 +20,12 @@ export interface DeliveriesTable {
   lease_expires_at: number | null;
   claimed_by: string | null;
   processed_at: number | null;
+}
+
+export interface DeliveryPayloadsTable {
+  id: string;
+  /** The body exactly as GitHub sent it. */
+  payload: string;
 }
 
 export interface InstallationsTable {
@@ -76,6 +80,7 @@ export interface RedeliveriesTable {
 
 export interface Database {
   deliveries: DeliveriesTable;
+  delivery_payloads: DeliveryPayloadsTable;
   installations: InstallationsTable;
   repositories: RepositoriesTable;
   reports: ReportsTable;

@@ -8,7 +8,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('action', 'varchar(64)')
     .addColumn('installation_id', 'bigint')
     .addColumn('repository', 'varchar(256)')
-    .addColumn('payload', 'text', (column) => column.notNull())
     .addColumn('status', 'varchar(16)', (column) => column.notNull())
     .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
     .addColumn('error', 'text')
@@ -17,6 +16,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lease_expires_at', 'bigint')
     .addColumn('claimed_by', 'varchar(128)')
     .addColumn('processed_at', 'bigint')
+    .execute();
+  // Payloads (often 10–50 kB) live apart, so the frequent status updates rewrite a small row only.
+  await db.schema
+    .createTable('delivery_payloads')
+    .addColumn('id', 'varchar(64)', (column) => column.primaryKey().references('deliveries.id').onDelete('cascade'))
+    .addColumn('payload', 'text', (column) => column.notNull())
     .execute();
   await db.schema.createIndex('deliveries_claimable').on('deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('deliveries_received').on('deliveries').column('received_at').execute();

@@ -1,0 +1,118 @@
+/**
+ * Keel's receiver (signature check + durable insert + 202, with the inbox workers running) next
+ * to a bare Probot `createNodeMiddleware` with a no-op handler, under the same load from a second
+ * process. Reports deliveries acknowledged per second, p50/p99 latency, the throughput ratio, and
+ * p99 at a fixed 200 deliveries/s. Run alone with `node --import tsx bench/receiver.ts`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { createNodeMiddleware, Probot } from 'probot';
+import { loadConfig } from '../src/config.js';
+import { countDeliveriesByStatus } from '../src/inbox/deliveries.js';
+import { createKeel } from '../src/keel.js';
+import { testPrivateKey } from '../fixtures/index.js';
+
+const SECRET = 'bench-secret';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const run = promisify(execFile);
+
+interface LoadResult {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, rate?: number): Promise<LoadResult> {
+  const args = [
+    '--import',
+    'tsx',
+    'bench/load.ts',
+    url,
+    String(CONNECTIONS),
+    String(SECONDS),
+    ...(rate ? [String(rate)] : []),
+  ];
+  const { stdout } = await run(process.execPath, args, {
+    env: { ...process.env, BENCH_WEBHOOK_SECRET: SECRET },
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function benchBareProbot(): Promise<LoadResult> {
+  const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), secret: SECRET, log: pino({ level: 'silent' }) });
+  const middleware = await createNodeMiddleware(() => undefined, { probot });
+  probot.onAny(async () => undefined);
+  const server = createServer((req, res) => void middleware(req, res));
+  const url = await listen(server);
+  try {
+    return await load(`${url}/api/github/webhooks`);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+async function benchKeel(rate?: number): Promise<LoadResult & { stored: number }> {
+  const directory = mkdtempSync(join(tmpdir(), 'keel-bench-'));
+  const config = loadConfig({
+    APP_ID: '1',
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET: SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `file:${join(directory, 'keel.db')}`,
+  });
+  const keel = await createKeel({ config, log: pino({ level: 'silent' }) });
+  const url = await keel.listen();
+  try {
+    const result = await load(`${url}${config.webhookPath}`, rate);
+    const counts = await countDeliveriesByStatus(keel.store);
+    const stored = [...counts.values()].reduce((sum, count) => sum + count, 0);
+    return { ...result, stored };
+  } finally {
+    await keel.stop(1_000);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+const format = (value: number) => Math.round(value).toLocaleString('en-US');
+
+export async function benchReceiver(): Promise<{ name: string; lines: string[] }> {
+  const probot = await benchBareProbot();
+  const keel = await benchKeel();
+  const paced = await benchKeel(200);
+  const ratio = keel.perSecond / probot.perSecond;
+  return {
+    name: 'receiver',
+    lines: [
+      `load: ${CONNECTIONS} connections for ${SECONDS} s from a second process, pull_request.opened (${format(JSON.stringify((await import('../src/cli/payloads.js')).findExamplePayloads('pull_request', 'opened')[0]).length)} bytes), fresh delivery id per request`,
+      `bare Probot createNodeMiddleware (no-op handler): ${format(probot.perSecond)} deliveries/s, p50 ${probot.p50} ms, p99 ${probot.p99} ms, non-2xx ${probot.non2xx}`,
+      `Keel receiver (verify + durable insert + 202, workers on): ${format(keel.perSecond)} deliveries/s, p50 ${keel.p50} ms, p99 ${keel.p99} ms, non-2xx ${keel.non2xx}, stored ${format(keel.stored)} of ${format(keel.requests)}`,
+      `ratio Keel / Probot: ${ratio.toFixed(2)}x (target ≥ 0.80x)`,
+      `Keel at a fixed 200 deliveries/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms (target p99 < 50 ms), stored ${format(paced.stored)} of ${format(paced.requests)}`,
+    ],
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { name, lines } = await benchReceiver();
+  console.log(name);
+  for (const line of lines) console.log(`  ${line}`);
+}
