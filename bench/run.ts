@@ -3,10 +3,11 @@
  * printed compare figures taken under the same machine conditions.
  */
 import { cpus, loadavg } from 'node:os';
+import { benchCiParse } from './ci-parse.js';
 import { benchPrAudit } from './pr-audit.js';
 import { benchReceiver } from './receiver.js';
 
-const benches = [benchReceiver, benchPrAudit];
+const benches = [benchReceiver, benchPrAudit, benchCiParse];
 
 console.log(
   `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()
