@@ -13,7 +13,7 @@ import { handledEvents } from './capabilities.js';
 import type { KeelConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createInstallationTokens, type InstallationTokens } from './github/installation-tokens.js';
-import { createKeelOctokit } from './github/octokit.js';
+import { createKeelOctokit, type KeelOctokitClass } from './github/octokit.js';
 import { adminAuth } from './http/admin-auth.js';
 import { deliveriesApi } from './http/deliveries-api.js';
 import { operationsRoutes } from './http/operations.js';
@@ -32,6 +32,10 @@ export interface KeelServices {
   metrics: KeelMetrics;
   log: Logger;
   worker: InboxWorker;
+  /** Keel's Octokit class (retry, throttling, request guard, metrics), for clients Probot does not make. */
+  Octokit: KeelOctokitClass;
+  /** Registers work to finish on `keel.stop()` (clear timers, await runs), before the store closes. */
+  onStop(hook: () => void | Promise<void>): void;
 }
 
 /** A capability plugs into Keel: its Probot handlers and, optionally, HTTP routes. */
@@ -75,7 +79,11 @@ export async function createKeel({
   ]);
   const metrics = createMetrics();
   const store = await openStore(config.databaseUrl);
-  const octokit = createKeelOctokit({ metrics, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+  const octokit = createKeelOctokit({
+    baseUrl: config.githubApiUrl,
+    metrics,
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+  });
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
@@ -98,7 +106,18 @@ export async function createKeel({
     ...workerOptions,
     dispatch: (delivery) => probot.receive(delivery as EmitterWebhookEvent),
   });
-  const services: KeelServices = { config, store, probot, tokens, metrics, log, worker };
+  const stopHooks: (() => void | Promise<void>)[] = [];
+  const services: KeelServices = {
+    config,
+    store,
+    probot,
+    tokens,
+    metrics,
+    log,
+    worker,
+    Octokit: octokit.Octokit,
+    onStop: (hook) => void stopHooks.push(hook),
+  };
 
   metrics.collectOnScrape(async () => {
     const counts = await countDeliveriesByStatus(store);
@@ -157,6 +176,11 @@ export async function createKeel({
       accepting = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const hook of stopHooks) {
+        await Promise.resolve()
+          .then(hook)
+          .catch((error: unknown) => log.error({ err: error }, 'A stop hook failed'));
+      }
       await worker.stop(graceMs);
       server.closeAllConnections();
       await closed;

@@ -46,6 +46,8 @@ function requestMetrics(octokit: Octokit, options: OctokitOptions): void {
 }
 
 export interface KeelOctokitOptions {
+  /** REST base URL; GraphQL goes to the matching /api/graphql on GHES. */
+  baseUrl?: string;
   metrics?: KeelMetrics;
   redisUrl?: string;
 }
@@ -55,11 +57,12 @@ export interface KeelOctokitFactory {
   close(): Promise<void>;
 }
 
-export function createKeelOctokit({ metrics, redisUrl }: KeelOctokitOptions = {}): KeelOctokitFactory {
+export function createKeelOctokit({ baseUrl, metrics, redisUrl }: KeelOctokitOptions = {}): KeelOctokitFactory {
   const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false }) : undefined;
   const connection = redis ? new Bottleneck.IORedisConnection({ client: redis }) : undefined;
   const Octokit = ProbotOctokit.plugin(requestGuard, requestMetrics).defaults(
     (instanceOptions: Record<string, unknown>) => ({
+      ...(baseUrl ? { baseUrl } : {}),
       ...instanceOptions,
       keelMetrics: metrics,
       ...(connection

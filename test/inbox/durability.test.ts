@@ -21,9 +21,14 @@ interface Child {
 
 const children: ChildProcess[] = [];
 
-async function startChild(databaseUrl: string): Promise<Child> {
+async function startChild(databaseUrl: string, handlerMs = 10): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/keel-child.ts'], {
-    env: { ...process.env, ...testEnv({ DATABASE_URL: databaseUrl }), TEST_LEASE_MS: '1500', TEST_HANDLER_MS: '10' },
+    env: {
+      ...process.env,
+      ...testEnv({ DATABASE_URL: databaseUrl }),
+      TEST_LEASE_MS: '1500',
+      TEST_HANDLER_MS: String(handlerMs),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -143,6 +148,29 @@ describe('durability of accepted deliveries', () => {
     await expectEveryAcceptedDeliveryDoneOnce(observer, accepted);
     await observer.close();
     testStore = { ...testStore, store: await openStore(databaseUrl) };
+  });
+
+  it('SIGTERM: stops accepting, finishes what it claimed, leaves the rest queued, exits 0', async () => {
+    testStore = await createSqliteStore();
+    const { databaseUrl, store } = testStore;
+    const child = await startChild(databaseUrl, 300);
+    const accepted = await sendLoad([child.url], 12);
+    expect(accepted).toHaveLength(12);
+    await waitFor(async () => {
+      const running = await sql<{ n: number }>`select count(*) as n from test_executions`.execute(store.db);
+      return Number(running.rows[0]?.n) > 0;
+    }, 10_000);
+    child.process.kill('SIGTERM');
+    const [code] = (await once(child.process, 'exit')) as [number];
+    expect(code).toBe(0);
+    const rows = await store.db.selectFrom('deliveries').select(['status']).execute();
+    expect(rows.filter((row) => row.status === 'processing')).toEqual([]);
+    const unfinished = await sql<{
+      n: number;
+    }>`select count(*) as n from test_executions where finished_at is null`.execute(store.db);
+    expect(Number(unfinished.rows[0]?.n)).toBe(0);
+    expect(rows.filter((row) => row.status === 'processed').length).toBeGreaterThan(0);
+    expect(rows.filter((row) => row.status === 'queued').length).toBeGreaterThan(0);
   });
 
   it.skipIf(!process.env.TEST_DATABASE_URL)(
