@@ -36,8 +36,7 @@ export async function callApi<T>(
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
     });
   } catch (error) {
-    const cause =
-      (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error));
+    const cause = findErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     throw new CliError(
       `Cannot reach Keel at ${keelUrl(context.env)} (${cause}): start it with npm start, or set KEEL_URL.`,
       2,
