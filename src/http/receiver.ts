@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { insertDelivery } from '../inbox/deliveries.js';
+import { createDeliveryWriter } from '../inbox/delivery-writer.js';
 import type { KeelMetrics } from '../metrics.js';
 import type { Store } from '../store/database.js';
 
@@ -87,6 +87,7 @@ function readFacts(payload: unknown): PayloadFacts {
 export function createReceiver(options: ReceiverOptions) {
   const { store, webhookSecret, handledEvents, onStored, log, metrics, now = Date.now } = options;
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
+  const writer = createDeliveryWriter(store);
 
   async function judge(req: IncomingMessage): Promise<Answer> {
     const event = header(req, 'x-github-event');
@@ -121,11 +122,11 @@ export function createReceiver(options: ReceiverOptions) {
     }
     if (payload === null || typeof payload !== 'object') return reject(400, 'The body is not a JSON object.');
     const handled = handledEvents.has(event);
-    const stored = await insertDelivery(store, {
+    const stored = await writer.write({
       id,
       event,
       ...readFacts(payload),
-      payload: body.toString('utf8'),
+      payload: body,
       status: handled ? 'queued' : 'ignored',
       receivedAt: now(),
     });

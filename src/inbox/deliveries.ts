@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/database.js';
+import { encodePayload } from './payload-codec.js';
 import type { DeliveryStatus, DeliveriesTable } from '../store/schema.js';
 
 export type DeliveryRow = DeliveriesTable;
@@ -16,41 +17,59 @@ export interface NewDelivery {
   action: string | null;
   installationId: number | null;
   repository: string | null;
-  payload: string;
+  /** The body exactly as GitHub sent it. */
+  payload: Buffer;
   status: 'queued' | 'ignored';
   receivedAt: number;
 }
 
-/** Stores a delivery and its payload at once; returns false when that X-GitHub-Delivery id was already stored. */
-export async function insertDelivery(store: Store, delivery: NewDelivery): Promise<boolean> {
+function toRow(delivery: NewDelivery) {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    action: delivery.action,
+    installation_id: delivery.installationId,
+    repository: delivery.repository,
+    status: delivery.status,
+    attempts: 0,
+    error: null,
+    received_at: delivery.receivedAt,
+    next_attempt_at: delivery.receivedAt,
+    lease_expires_at: null,
+    claimed_by: null,
+    processed_at: null,
+  };
+}
+
+/**
+ * Stores deliveries with their payloads in one transaction; returns the ids that were new (an id
+ * stored before is left as it was). Ids must be distinct.
+ */
+export async function insertDeliveries(store: Store, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
+  const encoded = await Promise.all(deliveries.map((delivery) => encodePayload(delivery.payload)));
   return store.db.transaction().execute(async (trx) => {
-    const result = await trx
+    const inserted = await trx
       .insertInto('deliveries')
-      .values({
-        id: delivery.id,
-        event: delivery.event,
-        action: delivery.action,
-        installation_id: delivery.installationId,
-        repository: delivery.repository,
-        status: delivery.status,
-        attempts: 0,
-        error: null,
-        received_at: delivery.receivedAt,
-        next_attempt_at: delivery.receivedAt,
-        lease_expires_at: null,
-        claimed_by: null,
-        processed_at: null,
-      })
+      .values(deliveries.map(toRow))
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    await trx.insertInto('delivery_payloads').values({ id: delivery.id, payload: delivery.payload }).execute();
-    return true;
+      .returning('id')
+      .execute();
+    const fresh = new Set(inserted.map((row) => row.id));
+    const payloads = deliveries.flatMap((delivery, index) =>
+      fresh.has(delivery.id) ? [{ id: delivery.id, payload: encoded[index] as Buffer }] : [],
+    );
+    if (payloads.length > 0) await trx.insertInto('delivery_payloads').values(payloads).execute();
+    return fresh;
   });
 }
 
-/** The stored payloads of `ids`, by id: one query for a whole claim. */
-export async function readPayloads(store: Store, ids: readonly string[]): Promise<Map<string, string>> {
+/** Stores one delivery; returns false when that X-GitHub-Delivery id was already stored. */
+export async function insertDelivery(store: Store, delivery: NewDelivery): Promise<boolean> {
+  return (await insertDeliveries(store, [delivery])).has(delivery.id);
+}
+
+/** The stored (encoded) payloads of `ids`, by id: one query for a whole claim. */
+export async function readPayloads(store: Store, ids: readonly string[]): Promise<Map<string, Buffer>> {
   if (ids.length === 0) return new Map();
   const rows = await store.db
     .selectFrom('delivery_payloads')

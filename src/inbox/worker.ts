@@ -19,6 +19,7 @@ import {
   type DeliveryRow,
 } from './deliveries.js';
 import { describeFailure, isPermanentFailure } from './failure.js';
+import { decodePayload } from './payload-codec.js';
 
 export interface DispatchedDelivery {
   id: string;
@@ -83,7 +84,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     for (const resolve of waiters) resolve();
   }
 
-  async function processDelivery(row: DeliveryRow, payload: string | undefined): Promise<void> {
+  async function processDelivery(row: DeliveryRow, payload: Buffer | undefined): Promise<void> {
     const startedAt = performance.now();
     const heartbeat = setInterval(
       () => {
@@ -103,7 +104,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         return;
       }
       if (payload === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
-      await dispatch({ id: row.id, name: row.event, payload: JSON.parse(payload) as unknown });
+      await dispatch({ id: row.id, name: row.event, payload: await decodePayload(payload) });
       await completeDelivery(store, row.id, workerId, now());
       metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'processed' });
     } catch (error) {

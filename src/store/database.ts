@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import type { Dialect } from './migrations/columns.js';
@@ -22,6 +22,28 @@ export interface Store {
 
 const BIGINT_OID = 20;
 
+/**
+ * Kysely prepares a statement for every query; better-sqlite3 statements can be reused, and the
+ * inbox runs the same few queries thousands of times a second. Keep the most recent ones.
+ */
+function cacheStatements(database: SQLite.Database, capacity = 256): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(query: string) {
+      let statement = statements.get(query);
+      if (statement) {
+        statements.delete(query);
+      } else {
+        statement = database.prepare(query);
+        if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(query, statement);
+      return statement;
+    },
+  };
+}
+
 function openSqlite(url: string): Kysely<Database> {
   const path = url.slice('file:'.length) || './data/keel.db';
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -32,7 +54,7 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(database) }) });
 }
 
 function openPostgres(url: string): Kysely<Database> {

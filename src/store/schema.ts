@@ -24,8 +24,8 @@ export interface DeliveriesTable {
 
 export interface DeliveryPayloadsTable {
   id: string;
-  /** The body exactly as GitHub sent it. */
-  payload: string;
+  /** The body exactly as GitHub sent it, deflated (see inbox/payload-codec.ts). */
+  payload: Buffer;
 }
 
 export interface InstallationsTable {

@@ -25,7 +25,7 @@ describe('the inbox worker', () => {
       action: 'opened',
       installationId: 1,
       repository: 'acme/app',
-      payload: JSON.stringify(payload),
+      payload: Buffer.from(JSON.stringify(payload)),
       status: 'queued',
       receivedAt: clock,
     });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from './columns.js';
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable('deliveries')
     .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
@@ -21,7 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('delivery_payloads')
     .addColumn('id', 'varchar(64)', (column) => column.primaryKey().references('deliveries.id').onDelete('cascade'))
-    .addColumn('payload', 'text', (column) => column.notNull())
+    .addColumn('payload', dialect === 'postgres' ? 'bytea' : 'blob', (column) => column.notNull())
     .execute();
   await db.schema.createIndex('deliveries_claimable').on('deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('deliveries_received').on('deliveries').column('received_at').execute();
