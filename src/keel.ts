@@ -22,6 +22,7 @@ import { countDeliveriesByStatus } from './inbox/deliveries.js';
 import { createInboxWorker, type InboxWorker, type InboxWorkerOptions } from './inbox/worker.js';
 import { createSecretScrubber } from './logging.js';
 import { createMetrics, type KeelMetrics } from './metrics.js';
+import { createConfigCache, type ConfigCache } from './repo-config/config-cache.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface KeelServices {
@@ -34,6 +35,8 @@ export interface KeelServices {
   worker: InboxWorker;
   /** Keel's Octokit class (retry, throttling, request guard, metrics), for clients Probot does not make. */
   Octokit: KeelOctokitClass;
+  /** ETags and copies of `.github/keel.yml` files, shared by every capability that reads them. */
+  repoConfigCache: ConfigCache;
   /** Registers work to finish on `keel.stop()` (clear timers, await runs), before the store closes. */
   onStop(hook: () => void | Promise<void>): void;
 }
@@ -48,6 +51,8 @@ export interface CreateKeelOptions {
   /** Extra Probot application functions (tests use one to observe dispatched events). */
   appFunctions?: ApplicationFunction[];
   worker?: Partial<Omit<InboxWorkerOptions, 'store' | 'dispatch' | 'log'>>;
+  /** GitHub request pacing (see createKeelOctokit); on unless a test turns it off. */
+  githubThrottle?: boolean;
 }
 
 export interface Keel extends KeelServices {
@@ -64,6 +69,7 @@ export async function createKeel({
   plugins = [],
   appFunctions = [],
   worker: workerOptions = {},
+  githubThrottle = true,
 }: CreateKeelOptions): Promise<Keel> {
   if (!config.appId || !config.privateKey || !config.webhookSecret) {
     throw new ConfigError(
@@ -82,6 +88,7 @@ export async function createKeel({
   const octokit = createKeelOctokit({
     baseUrl: config.githubApiUrl,
     metrics,
+    throttle: githubThrottle,
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
   });
   const probot = new Probot({
@@ -116,6 +123,7 @@ export async function createKeel({
     log,
     worker,
     Octokit: octokit.Octokit,
+    repoConfigCache: createConfigCache(),
     onStop: (hook) => void stopHooks.push(hook),
   };
 

@@ -20,6 +20,12 @@ export interface KeelMetrics {
 export function createMetrics(): KeelMetrics {
   const registry = new Registry();
   const collectors: (() => Promise<void>)[] = [];
+  // prom-client reads every metric at once: each store-backed gauge awaits the same collection.
+  let collecting: Promise<void> | undefined;
+  const collectAll = (): Promise<void> =>
+    (collecting ??= (async () => {
+      for (const collect of collectors) await collect();
+    })().finally(() => (collecting = undefined)));
   const metrics: KeelMetrics = {
     registry,
     deliveriesReceived: new Counter({
@@ -58,15 +64,14 @@ export function createMetrics(): KeelMetrics {
       help: 'Deliveries in the inbox by status.',
       labelNames: ['status'],
       registers: [registry],
-      async collect() {
-        for (const collect of collectors) await collect();
-      },
+      collect: collectAll,
     }),
     installationsByState: new Gauge({
       name: 'keel_installations',
       help: 'Installations by connection state.',
       labelNames: ['state'],
       registers: [registry],
+      collect: collectAll,
     }),
     collectOnScrape(collect) {
       collectors.push(collect);

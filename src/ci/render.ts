@@ -8,18 +8,23 @@ const SHOWN_FAILURES = 10;
 
 // ---------------------------------------------------------------- commit status
 
-/** The `keel/ci` commit status description, at most 140 characters. */
-export function describeFailures(diagnoses: readonly Diagnosis[]): string {
-  if (diagnoses.length === 0) return 'No failed jobs';
-  if (diagnoses.length === 1 && diagnoses[0]) return truncate(describeJob(diagnoses[0]), STATUS_LIMIT);
+/**
+ * The `keel/ci` commit status description, at most 140 characters. `notDiagnosed` counts failed
+ * jobs whose logs were not read (past the per-run cap): they are counted, never named.
+ */
+export function describeFailures(diagnoses: readonly Diagnosis[], notDiagnosed = 0): string {
+  if (diagnoses.length === 0) return notDiagnosed > 0 ? `${notDiagnosed} jobs failed` : 'No failed jobs';
+  if (diagnoses.length === 1 && diagnoses[0] && notDiagnosed === 0)
+    return truncate(describeJob(diagnoses[0]), STATUS_LIMIT);
   const parts = diagnoses.map((diagnosis) => {
     const detail = countPhrase(diagnosis);
     return detail ? `${diagnosis.job.name} (${detail})` : diagnosis.job.name;
   });
-  const head = `${diagnoses.length} jobs failed: `;
-  let text = head + parts.join(', ');
+  const head = `${diagnoses.length + notDiagnosed} jobs failed: `;
+  const more = (hidden: number): string => (hidden > 0 ? ` +${hidden} more` : '');
+  let text = head + parts.join(', ') + more(notDiagnosed);
   for (let shown = parts.length - 1; text.length > STATUS_LIMIT && shown > 0; shown -= 1) {
-    text = `${head}${parts.slice(0, shown).join(', ')} +${parts.length - shown} more`;
+    text = `${head}${parts.slice(0, shown).join(', ')}${more(parts.length - shown + notDiagnosed)}`;
   }
   return truncate(text, STATUS_LIMIT);
 }
@@ -72,8 +77,18 @@ function countPhrase(diagnosis: Diagnosis): string {
 
 // ---------------------------------------------------------------- PR comment
 
+/** One diagnosis page for all, or the page of each diagnosis (several runs on one commit). */
+export type DiagnosisUrl = string | ((diagnosis: Diagnosis) => string);
+
 export type CiCommentInput =
-  | { state: 'failing'; sha: string; diagnoses: readonly Diagnosis[]; diagnosisUrl: string }
+  | {
+      state: 'failing';
+      sha: string;
+      diagnoses: readonly Diagnosis[];
+      diagnosisUrl: DiagnosisUrl;
+      /** Failed jobs whose logs were not read (past the per-run cap). */
+      notDiagnosed?: number;
+    }
   | { state: 'fixed'; sha: string; fixedJobs: readonly string[] };
 
 /** The Markdown of Keel's single CI comment on a pull request, found again by its marker. */
@@ -91,10 +106,19 @@ export function renderCiComment(input: CiCommentInput): string {
     CI_COMMENT_MARKER,
     `### ❌ CI failed on ${codeSpan(shortSha(input.sha))}`,
     '',
-    escapeText(describeFailures(input.diagnoses)),
+    escapeText(describeFailures(input.diagnoses, input.notDiagnosed)),
     '',
     ...input.diagnoses.flatMap((diagnosis) => renderJob(diagnosis, input.diagnosisUrl)),
+    ...renderNotDiagnosed(input.notDiagnosed),
   ]);
+}
+
+/** The line saying how many failed jobs were left undiagnosed (nothing when none were). */
+function renderNotDiagnosed(notDiagnosed = 0): string[] {
+  if (notDiagnosed <= 0) return [];
+  return [
+    `_Not diagnosed: ${notDiagnosed} more ${notDiagnosed === 1 ? 'job' : 'jobs'} (Keel reads at most 30 failed jobs' logs per run)._`,
+  ];
 }
 
 // ---------------------------------------------------------------- tracking issue
@@ -106,6 +130,8 @@ export interface TrackingIssueInput {
   runUrl: string;
   diagnoses: readonly Diagnosis[];
   diagnosisUrl: string;
+  /** Failed jobs whose logs were not read (past the per-run cap). */
+  notDiagnosed?: number;
 }
 
 /** The hidden marker that finds the tracking issue of one branch and workflow again. */
@@ -123,6 +149,7 @@ export function renderTrackingIssue(input: TrackingIssueInput): { title: string;
       'Keel keeps this issue open while the branch is red, adds a comment for each new failure, and closes it when the workflow passes again.',
       '',
       ...input.diagnoses.flatMap((diagnosis) => renderJob(diagnosis, input.diagnosisUrl)),
+      ...renderNotDiagnosed(input.notDiagnosed),
     ]),
   };
 }
@@ -130,15 +157,16 @@ export function renderTrackingIssue(input: TrackingIssueInput): { title: string;
 /** The comment Keel adds to the tracking issue when a later run fails again. */
 export function renderTrackingIssueComment(input: TrackingIssueInput): string {
   return limitBody([
-    `Still failing at ${codeSpan(shortSha(input.sha))} ([run](${input.runUrl})): ${escapeText(describeFailures(input.diagnoses))}`,
+    `Still failing at ${codeSpan(shortSha(input.sha))} ([run](${input.runUrl})): ${escapeText(describeFailures(input.diagnoses, input.notDiagnosed))}`,
     '',
     ...input.diagnoses.flatMap((diagnosis) => renderJob(diagnosis, input.diagnosisUrl)),
+    ...renderNotDiagnosed(input.notDiagnosed),
   ]);
 }
 
 // ---------------------------------------------------------------- one failed job
 
-const KIND_LABELS: Record<DiagnosisKind, string> = {
+export const KIND_LABELS: Record<DiagnosisKind, string> = {
   'test-failure': 'test failure',
   'compile-error': 'compile error',
   lint: 'lint',
@@ -150,7 +178,8 @@ const KIND_LABELS: Record<DiagnosisKind, string> = {
   unknown: 'unknown cause',
 };
 
-function renderJob(diagnosis: Diagnosis, diagnosisUrl: string): string[] {
+function renderJob(diagnosis: Diagnosis, diagnosisUrls: DiagnosisUrl): string[] {
+  const diagnosisUrl = typeof diagnosisUrls === 'string' ? diagnosisUrls : diagnosisUrls(diagnosis);
   const tool = diagnosis.tool ? ` (${escapeText(diagnosis.tool)})` : '';
   const step = diagnosis.failedStep ? `, step ${bold(diagnosis.failedStep.name)}` : '';
   const lines = [

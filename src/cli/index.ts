@@ -2,6 +2,8 @@
 import { CliError, type CliContext } from './client.js';
 import { deliveries, deliveriesUsage, retry, retryUsage } from './commands/deliveries.js';
 import { send, sendUsage } from './commands/send.js';
+import { status, statusUsage } from './commands/status.js';
+import { verify, verifyUsage } from './commands/verify.js';
 
 type Command = { run: (args: string[], context: CliContext) => Promise<number>; usage: string; summary: string };
 
@@ -9,6 +11,8 @@ const COMMANDS: Record<string, Command> = {
   send: { run: send, usage: sendUsage, summary: 'sign and post a webhook delivery to Keel' },
   deliveries: { run: deliveries, usage: deliveriesUsage, summary: 'list the inbox, newest first' },
   retry: { run: retry, usage: retryUsage, summary: 'requeue a failed or dead delivery' },
+  status: { run: status, usage: statusUsage, summary: 'list installations: state, repositories, missing permissions' },
+  verify: { run: verify, usage: verifyUsage, summary: 'verify installations now and show the checks with remedies' },
 };
 
 function help(): string {

@@ -11,7 +11,8 @@ import type { AddedLine, AuditInput, AuditResult, ChangedFile, Finding, NotAudit
 export type { AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
 
 const MAX_DESCRIPTION = 140;
-const RULE_ORDER: readonly RuleId[] = ['secrets', 'conflict-markers', 'workflow-risks', 'title', 'size'];
+/** The order findings are reported in. */
+export const RULE_ORDER: readonly RuleId[] = ['secrets', 'conflict-markers', 'workflow-risks', 'title', 'size'];
 const RULE_SWITCHES: Record<RuleId, keyof PrChecksConfig['rules']> = {
   secrets: 'secrets',
   'conflict-markers': 'conflictMarkers',
@@ -126,11 +127,15 @@ export function workflowFilesToFetch(files: readonly ChangedFile[], config: PrCh
   );
 }
 
-/** The commit status description: counts by kind, warnings and files not audited, at most 140 characters. */
+/**
+ * The commit status description: counts by kind, warnings and files not audited, at most 140
+ * characters. `unlistedFiles` counts changed files GitHub did not list (it lists at most 3,000).
+ */
 export function describeAudit(
   findings: readonly Finding[],
   notAudited: readonly NotAudited[],
   filesAudited: number,
+  unlistedFiles = 0,
 ): string {
   const failures = findings.filter((finding) => finding.severity === 'failure');
   const warnings = findings.filter((finding) => finding.severity === 'warning');
@@ -145,7 +150,8 @@ export function describeAudit(
         `${formatCount(warnings.length, 'warning', 'warnings')}${detailed ? ` (${describeByRule(warnings)})` : ''}`,
       );
     }
-    if (notAudited.length > 0) parts.push(`${formatCount(notAudited.length, 'file', 'files')} not audited`);
+    const skipped = notAudited.length + unlistedFiles;
+    if (skipped > 0) parts.push(`${formatCount(skipped, 'file', 'files')} not audited`);
     return parts.join('; ');
   };
   const detailed = compose(true);

@@ -43,6 +43,8 @@ export interface InstallationsTable {
   state: string;
   created_at: number;
   updated_at: number;
+  /** Repositories the installation can see, when known (payload list or the latest verification). */
+  repository_count: number | null;
 }
 
 export interface RepositoriesTable {
@@ -76,6 +78,141 @@ export interface RedeliveriesTable {
   guid: string;
   requested_at: number;
   outcome: string;
+  installation_id: number | null;
+}
+
+/** One row per background job; a run is claimed by moving next_run_at forward (one process wins). */
+export interface SchedulesTable {
+  name: string;
+  next_run_at: number;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  /** Start of the latest run that finished. */
+  last_success_at: number | null;
+  /** The latest finished run's outcome as JSON. */
+  last_result: string | null;
+}
+
+/** A pr-checks report: one per pull request and head SHA; `report` is the audit as JSON. */
+export interface PrCheckReportsTable {
+  id: string;
+  installation_id: number;
+  repository_id: number;
+  /** owner/name when the report was written. */
+  repository: string;
+  pull_number: number;
+  head_sha: string;
+  title: string;
+  state: string;
+  description: string;
+  /** Hash of the prChecks configuration the audit ran with; null when the configuration was invalid. */
+  config_fingerprint: string | null;
+  report: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The newest head SHA seen per pull request (by the pull request's updated_at). */
+export interface PrCheckHeadsTable {
+  repository_id: number;
+  pull_number: number;
+  installation_id: number;
+  head_sha: string;
+  pr_updated_at: number;
+  recorded_at: number;
+}
+
+/** A failed workflow run attempt Keel diagnosed; `id` is its diagnosis page's id. */
+export interface CiRunsTable {
+  id: string;
+  installation_id: number;
+  repository_id: number;
+  /** owner/name when the run was diagnosed. */
+  repository: string;
+  run_id: number;
+  run_attempt: number;
+  workflow_id: number;
+  workflow: string;
+  event: string;
+  head_sha: string;
+  head_branch: string | null;
+  conclusion: string;
+  html_url: string;
+  /** Failed jobs past the per-run cap, whose logs were not read. */
+  not_diagnosed: number;
+  /** The `.github/keel.yml` problem Keel fell back to defaults for, as JSON; null when none. */
+  config_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One failed job's diagnosis (JSON), per repository, run, attempt and job. */
+export interface CiDiagnosesTable {
+  repository_id: number;
+  run_id: number;
+  run_attempt: number;
+  job_id: number;
+  /** ci_runs.id */
+  run_key: string;
+  position: number;
+  workflow: string;
+  job_name: string;
+  head_sha: string;
+  diagnosis: string;
+  /** Set once a later pass of the job on the same commit recorded its failing tests as flaky. */
+  flaky_recorded_at: number | null;
+  created_at: number;
+}
+
+/** The `keel/ci` state Keel last wrote on a commit. */
+export interface CiCommitsTable {
+  repository_id: number;
+  head_sha: string;
+  installation_id: number;
+  state: string;
+  updated_at: number;
+}
+
+/** Keel's one CI comment per pull request (comment_id null while it is being created). */
+export interface CiPullCommentsTable {
+  repository_id: number;
+  pull_number: number;
+  installation_id: number;
+  comment_id: number | null;
+  head_sha: string;
+  /** creating | failing | fixed */
+  state: string;
+  /** JSON list of the failed job names the comment shows. */
+  failing_jobs: string;
+  updated_at: number;
+}
+
+/** Keel's one tracking issue per workflow while the default branch is red. */
+export interface CiTrackingIssuesTable {
+  repository_id: number;
+  workflow_id: number;
+  installation_id: number;
+  workflow: string;
+  branch: string;
+  issue_number: number | null;
+  /** opening | open | closed */
+  state: string;
+  last_run_id: number | null;
+  last_run_attempt: number | null;
+  updated_at: number;
+}
+
+/** A test that failed and then passed on a re-run of the same commit. */
+export interface CiFlakyTestsTable {
+  repository_id: number;
+  /** sha256 of workflow, job and test. */
+  key: string;
+  workflow: string;
+  job: string;
+  test: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  count: number;
 }
 
 export interface Database {
@@ -86,4 +223,13 @@ export interface Database {
   reports: ReportsTable;
   audit: AuditTable;
   redeliveries: RedeliveriesTable;
+  schedules: SchedulesTable;
+  pr_check_reports: PrCheckReportsTable;
+  pr_check_heads: PrCheckHeadsTable;
+  ci_runs: CiRunsTable;
+  ci_diagnoses: CiDiagnosesTable;
+  ci_commits: CiCommitsTable;
+  ci_pull_comments: CiPullCommentsTable;
+  ci_tracking_issues: CiTrackingIssuesTable;
+  ci_flaky_tests: CiFlakyTestsTable;
 }

@@ -11,7 +11,7 @@ describe.skipIf(!process.env.TEST_REDIS_URL)('GitHub request throttling shared t
   beforeEach(async () => {
     redis = new Redis(process.env.TEST_REDIS_URL!);
     for (const key of await redis.keys('b_octokit-*-keel*')) await redis.del(key);
-    keel = await startKeel({ env: { REDIS_URL: process.env.TEST_REDIS_URL! } });
+    keel = await startKeel({ env: { REDIS_URL: process.env.TEST_REDIS_URL! }, githubThrottle: true });
   });
   afterEach(async () => {
     await keel.stop();

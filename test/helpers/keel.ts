@@ -33,6 +33,8 @@ export interface StartKeelOptions {
   plugins?: KeelPlugin[];
   appFunctions?: ApplicationFunction[];
   worker?: CreateKeelOptions['worker'];
+  /** GitHub request pacing: off in tests unless a test measures it. */
+  githubThrottle?: boolean;
 }
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -67,6 +69,7 @@ export async function startKeel(options: StartKeelOptions = {}): Promise<TestKee
     plugins: options.plugins ?? [],
     appFunctions: options.appFunctions ?? [],
     worker: { pollMs: 50, ...options.worker },
+    githubThrottle: options.githubThrottle ?? false,
   });
   const url = await keel.listen();
   return {

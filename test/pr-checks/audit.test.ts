@@ -189,6 +189,12 @@ describe('describeAudit', () => {
     ).toBe('1 finding: 1 title mismatch; 1 warning (1 large diff); 2 files not audited');
   });
 
+  it('counts the files GitHub did not list among the files not audited', () => {
+    expect(describeAudit([], [{ file: 'a', reason: 'r' }], 3000, 500)).toBe(
+      'No findings in 3,000 files; 501 files not audited',
+    );
+  });
+
   it('stays within 140 characters whatever the counts', () => {
     const rules: Finding['rule'][] = ['secrets', 'conflict-markers', 'workflow-risks', 'title'];
     const findings = Array.from({ length: 123_456 }, (_, i) => finding(rules[i % 4] ?? 'secrets'));

@@ -2,6 +2,9 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from './columns.js';
 import * as inbox from './001-inbox.js';
 import * as installations from './002-installations.js';
+import * as connection from './003-connection.js';
+import * as prChecks from './004-pr-checks.js';
+import * as ci from './005-ci.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -9,6 +12,9 @@ type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 const MIGRATIONS: [name: string, up: Up][] = [
   ['001-inbox', inbox.up],
   ['002-installations', installations.up],
+  ['003-connection', connection.up],
+  ['004-pr-checks', prChecks.up],
+  ['005-ci', ci.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,35 @@
+/**
+ * The ci capability: the workflow_run and workflow_job handlers and the diagnosis page the
+ * `keel/ci` status links to. The page answers only the signed link Keel published; any other URL
+ * under /ci/ gets the same 404 as an unknown route, so ids cannot be probed.
+ */
+import type { KeelPlugin } from '../keel.js';
+import { privatePage } from '../http/private-page.js';
+import { verifySignedPath } from '../http/signed-links.js';
+import type { ConfigCache } from '../repo-config/config-cache.js';
+import { CI_LINK_KIND, handleWorkflowRun } from './handler.js';
+import { handleWorkflowJob } from './handler-job.js';
+import { renderDiagnosisPage } from './page.js';
+import { readRun } from './store.js';
+
+export interface CiPluginOptions {
+  /** ETag cache for `.github/keel.yml` reads; Keel's shared one by default. */
+  configCache?: ConfigCache;
+}
+
+export function ciPlugin({ configCache }: CiPluginOptions = {}): KeelPlugin {
+  return ({ config, store, probot, tokens, log, repoConfigCache }, http) => {
+    const ciLog = log.child({ name: 'ci' });
+    const deps = { store, tokens, config, configCache: configCache ?? repoConfigCache, log: ciLog };
+    probot.on('workflow_run.completed', async (context) => handleWorkflowRun(deps, context.payload));
+    probot.on('workflow_job.completed', async (context) => handleWorkflowJob(deps, context.payload));
+
+    http.get(`/${CI_LINK_KIND}/:id`, privatePage(), async (c) => {
+      const id = c.req.param('id');
+      if (!verifySignedPath(config.linkSigningKey, CI_LINK_KIND, id, c.req.query('sig'))) return c.notFound();
+      const run = await readRun(store, id);
+      if (!run) return c.notFound();
+      return c.html(renderDiagnosisPage({ run, githubWebUrl: config.githubWebUrl }));
+    });
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * /api/installations (behind adminAuth): list, detail, and verify-now with an optional write
+ * round trip (a dry run unless asked otherwise).
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Store } from '../store/database.js';
+import { getInstallationRecord, getInstallationRow, listInstallationRecords } from './installation-reads.js';
+import { toInstallationJson } from './to-installation-json.js';
+import type { VerifyAndStore } from './verify-and-store.js';
+
+const VerifyBodySchema = z
+  .object({
+    writeCheck: z
+      .object({
+        repo: z.string().regex(/^([\w.-]+\/)?[\w.-]+$/, 'must be a repository name such as web or acme/web'),
+        dryRun: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; ');
+}
+
+function parseId(text: string): number | undefined {
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+const NOT_FOUND = {
+  error: 'No installation with that id.',
+  remedy: 'List installations with GET /api/installations (or `keel status`).',
+};
+
+export function installationsApi({ store, verify }: { store: Store; verify: VerifyAndStore }) {
+  const api = new Hono();
+  api.get('/', async (c) => c.json((await listInstallationRecords(store)).map(toInstallationJson)));
+
+  api.get('/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const record = id === undefined ? undefined : await getInstallationRecord(store, id);
+    return record ? c.json(toInstallationJson(record)) : c.json(NOT_FOUND, 404);
+  });
+
+  api.post('/:id/verify', async (c) => {
+    const text = await c.req.text();
+    let raw: unknown = {};
+    if (text.trim() !== '') {
+      try {
+        raw = JSON.parse(text) as unknown;
+      } catch {
+        return c.json({ error: 'The body is not JSON.', remedy: 'Send {} or {"writeCheck": {"repo": "web"}}.' }, 400);
+      }
+    }
+    const body = VerifyBodySchema.safeParse(raw);
+    if (!body.success) {
+      return c.json(
+        {
+          error: `Invalid body: ${describeIssues(body.error)}.`,
+          remedy: 'Send {} or {"writeCheck": {"repo": "web", "dryRun": true}}.',
+        },
+        400,
+      );
+    }
+    const id = parseId(c.req.param('id'));
+    const row = id === undefined ? undefined : await getInstallationRow(store, id);
+    if (id === undefined || !row) return c.json(NOT_FOUND, 404);
+    const writeCheck = body.data.writeCheck;
+    await verify(id, {
+      ...(writeCheck
+        ? {
+            writeCheck: {
+              repo: writeCheck.repo.includes('/') ? writeCheck.repo : `${row.account_login}/${writeCheck.repo}`,
+              dryRun: writeCheck.dryRun,
+            },
+          }
+        : {}),
+    });
+    const record = await getInstallationRecord(store, id);
+    return record ? c.json(toInstallationJson(record)) : c.json(NOT_FOUND, 404);
+  });
+  return api;
+}

@@ -1,0 +1,117 @@
+/**
+ * The connection capability: keeps every installation as GitHub's lifecycle events describe it,
+ * verifies it (on install, unsuspend, accepted permissions, hourly, and on demand), asks GitHub
+ * to redeliver what Keel missed, and serves /api/installations and /api/redeliveries.
+ */
+import { Counter } from 'prom-client';
+import type { KeelPlugin } from '../keel.js';
+import { createBackgroundJobs, type BackgroundJob } from './background-jobs.js';
+import { countInstallationsByState, listInstallationIds } from './installation-reads.js';
+import { installationsApi } from './installations-api.js';
+import { registerLifecycleHandlers } from './lifecycle-handlers.js';
+import { GITHUB_DELIVERY_RETENTION_MS, recoverDeliveries } from './recover-deliveries.js';
+import { redeliveriesApi } from './redeliveries-api.js';
+import { createVerifier, limitRetries } from './verify-and-store.js';
+import type { InstallationState } from './verify/types.js';
+
+export interface ConnectionPluginOptions {
+  /** Run the hourly verification and the missed-delivery sweep (default true). */
+  background?: boolean;
+  /** How often each process checks whether a background job is due (default 1 minute). */
+  tickMs?: number;
+  verifyEveryMs?: number;
+  recoverEveryMs?: number;
+  /** Retries per GitHub request for verification and recovery (Octokit's default, 3, when unset). */
+  githubRetries?: number;
+}
+
+export const VERIFY_JOB = 'connection:verify-installations';
+export const RECOVER_JOB = 'connection:recover-deliveries';
+const STATES: InstallationState[] = [
+  'pending',
+  'connected',
+  'degraded',
+  'suspended',
+  'unauthorized',
+  'unreachable',
+  'uninstalled',
+];
+/** Look back this far before the previous sweep, for deliveries GitHub listed late. */
+const SWEEP_OVERLAP_MS = 30 * 60 * 1000;
+
+export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlugin {
+  const {
+    background = true,
+    tickMs = 60_000,
+    verifyEveryMs = 60 * 60 * 1000,
+    recoverEveryMs = 10 * 60 * 1000,
+    githubRetries,
+  } = options;
+  return (services, http) => {
+    const { store, probot, tokens, metrics, config } = services;
+    const log = services.log.child({ name: 'connection' });
+    const verify = createVerifier({ services: { ...services, log }, githubRetries });
+    registerLifecycleHandlers({ probot, store, tokens, log, verify });
+
+    http.route('/api/installations', installationsApi({ store, verify }));
+    http.route('/api/redeliveries', redeliveriesApi({ store, scheduleName: RECOVER_JOB }));
+
+    metrics.collectOnScrape(async () => {
+      const counts = await countInstallationsByState(store);
+      for (const state of new Set<string>([...STATES, ...counts.keys()])) {
+        metrics.installationsByState.set({ state }, counts.get(state) ?? 0);
+      }
+    });
+    const redeliveries = new Counter({
+      name: 'keel_redeliveries_total',
+      help: 'Failed webhook deliveries Keel asked GitHub to send again, by outcome (requested, failed).',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+
+    const verifyJob: BackgroundJob = {
+      name: VERIFY_JOB,
+      everyMs: verifyEveryMs,
+      async run({ stopping }) {
+        const states: Record<string, number> = {};
+        for (const id of await listInstallationIds(store)) {
+          if (stopping()) break;
+          try {
+            const report = await verify(id);
+            if (report) states[report.state] = (states[report.state] ?? 0) + 1;
+          } catch (error) {
+            log.error({ err: error, installation: id }, `Could not verify installation ${id}`);
+          }
+        }
+        return { finished: !stopping(), result: { states } };
+      },
+    };
+    const recoverJob: BackgroundJob = {
+      name: RECOVER_JOB,
+      everyMs: recoverEveryMs,
+      runOnStart: true,
+      async run({ startedAt, lastSuccessAt, stopping }) {
+        const oldest = startedAt - GITHUB_DELIVERY_RETENTION_MS;
+        const since = lastSuccessAt === null ? oldest : Math.max(oldest, lastSuccessAt - SWEEP_OVERLAP_MS);
+        const result = await recoverDeliveries({
+          appOctokit: limitRetries(await probot.auth(), githubRetries),
+          store,
+          now: startedAt,
+          since,
+          apiHost: config.githubHost,
+          onRedelivery: (outcome) => redeliveries.inc({ outcome }),
+          stopping,
+        });
+        if (result.requested > 0 || result.errors.length > 0) {
+          log.info({ result }, `Asked GitHub to redeliver ${result.requested} missed deliveries`);
+        }
+        return { finished: !result.interrupted, result };
+      },
+    };
+    if (background) {
+      const jobs = createBackgroundJobs({ store, jobs: [recoverJob, verifyJob], log, tickMs });
+      jobs.start();
+      services.onStop(() => jobs.stop());
+    }
+  };
+}

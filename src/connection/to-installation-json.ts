@@ -1,0 +1,53 @@
+/** The JSON an installation is in /api (a shape fixed by an outside contract; extra fields welcome). */
+import type { InstallationRecord } from './installation-reads.js';
+import { judgePermissions } from './verify/judge-permissions.js';
+
+function isoOrNull(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
+}
+
+function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function toInstallationJson(record: InstallationRecord) {
+  const { row, report } = record;
+  const granted = parseJson<Record<string, string>>(row.permissions, {});
+  const events = parseJson<string[]>(row.events, []);
+  const judgement = judgePermissions({ granted, grantedEvents: events });
+  return {
+    id: Number(row.id),
+    account: { login: row.account_login, type: row.account_type, id: Number(row.account_id) },
+    state: row.state,
+    installedBy: row.installed_by,
+    suspendedAt: isoOrNull(row.suspended_at),
+    suspendedBy: row.suspended_by,
+    firstDeliveryAt: isoOrNull(record.firstDeliveryAt),
+    lastDeliveryAt: isoOrNull(record.lastDeliveryAt),
+    events,
+    permissions: judgement.permissions,
+    missingEvents: judgement.events.missing,
+    repositories: {
+      selection: row.repository_selection,
+      count: row.repository_count,
+      ...(record.repositories
+        ? {
+            list: record.repositories.map((repository) => ({
+              id: Number(repository.id),
+              fullName: repository.full_name,
+              private: repository.private === 1,
+            })),
+          }
+        : {}),
+    },
+    report: report ?? null,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export type InstallationJson = ReturnType<typeof toInstallationJson>;

@@ -1,0 +1,152 @@
+/**
+ * The pull_request handler: fetch (configuration, changed files, changed workflows) → pure audit
+ * → store the report → write the `keel/pr-checks` status. Thin by design: every decision lives in
+ * `audit.ts` and `report.ts`. A bad configuration becomes a failure status, never an exception;
+ * GitHub failures are thrown classified, so transient ones are retried by the inbox.
+ */
+import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import type { Logger } from 'pino';
+import { CAPABILITIES } from '../capabilities.js';
+import type { KeelConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { InstallationTokens } from '../github/installation-tokens.js';
+import type { KeelOctokit } from '../github/octokit.js';
+import { signPath } from '../http/signed-links.js';
+import type { ConfigCache } from '../repo-config/config-cache.js';
+import { loadRepoConfig } from '../repo-config/load-repo-config.js';
+import type { Store } from '../store/database.js';
+import { auditPullRequest, workflowFilesToFetch } from './audit.js';
+import { writeStatus, type RepositoryRef } from '../github/repository.js';
+import { listChangedFiles, readFilesAt } from './github.js';
+import {
+  fingerprintConfig,
+  mergePartialAudit,
+  planAuditScope,
+  planFinalStatus,
+  planPendingStatus,
+  reportConfigError,
+  summarizeAudit,
+  type PrCheckReport,
+} from './report.js';
+import { findReport, isHeadSha, recordHeadSha, saveReport, type HeadSighting } from './store.js';
+
+export const PR_CHECKS_EVENTS = [
+  'pull_request.opened',
+  'pull_request.synchronize',
+  'pull_request.reopened',
+  'pull_request.ready_for_review',
+  'pull_request.edited',
+] as const;
+
+export type PrChecksPayload = EmitterWebhookEvent<(typeof PR_CHECKS_EVENTS)[number]>['payload'];
+
+/** The details page's kind in signed links: `/pr-checks/<id>?sig=…`. */
+export const REPORT_LINK_KIND = 'pr-checks';
+
+const PERMISSIONS = CAPABILITIES.find((capability) => capability.id === 'pr-checks')?.permissions ?? {};
+
+export interface CheckPullRequestDeps {
+  store: Store;
+  tokens: InstallationTokens;
+  config: Pick<KeelConfig, 'publicUrl' | 'linkSigningKey' | 'githubHost'>;
+  configCache: ConfigCache;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Audited {
+  report: PrCheckReport;
+  configFingerprint: string | null;
+}
+
+export async function checkPullRequest(deps: CheckPullRequestDeps, payload: PrChecksPayload): Promise<void> {
+  const { store, log, now = Date.now } = deps;
+  const pr = payload.pull_request;
+  const where = { repository: payload.repository.full_name, pull: pr.number, sha: pr.head.sha, action: payload.action };
+  if (!payload.installation) {
+    log.warn(where, 'pull_request event without an installation; nothing to check');
+    return;
+  }
+  if (pr.state !== 'open') return;
+  const sighting: HeadSighting = {
+    repositoryId: payload.repository.id,
+    pullNumber: pr.number,
+    installationId: payload.installation.id,
+    headSha: pr.head.sha,
+    prUpdatedAt: Date.parse(pr.updated_at),
+  };
+  if (!(await recordHeadSha(store, sighting, now()))) {
+    log.info(where, 'A newer commit of this pull request was already seen; not auditing this one');
+    return;
+  }
+
+  const octokit = await deps.tokens.octokitFor({
+    installationId: sighting.installationId,
+    repositoryIds: [sighting.repositoryId],
+    permissions: PERMISSIONS,
+  });
+  const ref: RepositoryRef = {
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    githubHost: deps.config.githubHost,
+  };
+  await writeStatus(octokit, ref, planPendingStatus(pr.head.sha));
+  const { report, configFingerprint } = await auditCommit(deps, octokit, ref, payload);
+  const id = await saveReport(
+    store,
+    { ...sighting, repository: where.repository, title: pr.title, configFingerprint, report },
+    now(),
+  );
+  if (!(await isHeadSha(store, sighting, pr.head.sha))) {
+    log.info(where, 'A newer commit arrived during the audit; its status is left to that audit');
+    return;
+  }
+  const link = `${deps.config.publicUrl}${signPath(deps.config.linkSigningKey, REPORT_LINK_KIND, id)}`;
+  await writeStatus(octokit, ref, planFinalStatus(pr.head.sha, report, link));
+  log.info(
+    { ...where, state: report.state, findings: report.findings.length, notAudited: report.notAudited.length },
+    'Pull request checked',
+  );
+}
+
+async function auditCommit(
+  deps: CheckPullRequestDeps,
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  payload: PrChecksPayload,
+): Promise<Audited> {
+  const pr = payload.pull_request;
+  const loaded = await loadRepoConfig({
+    octokit,
+    owner: ref.owner,
+    repo: ref.repo,
+    cache: deps.configCache,
+    githubHost: ref.githubHost,
+  }).catch((error: unknown) => {
+    // A bad configuration is the repository's to fix: report it, never retry it.
+    if (error instanceof ConfigError) return error;
+    throw error;
+  });
+  if (loaded instanceof ConfigError) return { report: reportConfigError(loaded), configFingerprint: null };
+  const prChecks = loaded.config.prChecks;
+  const configFingerprint = fingerprintConfig(prChecks);
+  const base = { title: pr.title, body: pr.body, config: prChecks };
+
+  const only = planAuditScope(payload.action, 'changes' in payload ? payload.changes : undefined);
+  if (only) {
+    const previous = await findReport(
+      deps.store,
+      { repositoryId: payload.repository.id, pullNumber: pr.number },
+      pr.head.sha,
+    );
+    if (previous && previous.configFingerprint === configFingerprint) {
+      const partial = auditPullRequest({ ...base, files: [], workflowContents: new Map(), only });
+      return { report: mergePartialAudit(previous.report, partial, only), configFingerprint };
+    }
+  }
+
+  const files = await listChangedFiles(octokit, ref, pr.number);
+  const workflowContents = await readFilesAt(octokit, ref, pr.head.sha, workflowFilesToFetch(files, prChecks));
+  const result = auditPullRequest({ ...base, files, workflowContents });
+  return { report: summarizeAudit(result, pr.changed_files ?? files.length, files.length), configFingerprint };
+}

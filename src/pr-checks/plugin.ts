@@ -1,0 +1,38 @@
+/**
+ * The pr-checks capability: the pull_request handler and the details page its statuses link to.
+ * The page answers only the signed link Keel published; any other URL under /pr-checks/ gets the
+ * same 404 as an unknown route, so ids cannot be probed.
+ */
+import type { KeelPlugin } from '../keel.js';
+import { privatePage } from '../http/private-page.js';
+import { verifySignedPath } from '../http/signed-links.js';
+import type { ConfigCache } from '../repo-config/config-cache.js';
+import { checkPullRequest, PR_CHECKS_EVENTS, REPORT_LINK_KIND } from './handler.js';
+import { renderReportPage } from './page.js';
+import { readReport } from './store.js';
+
+export interface PrChecksPluginOptions {
+  /** ETag cache for `.github/keel.yml` reads; Keel's shared one by default. */
+  configCache?: ConfigCache;
+}
+
+export function prChecksPlugin({ configCache }: PrChecksPluginOptions = {}): KeelPlugin {
+  return ({ config, store, probot, tokens, log, repoConfigCache }, http) => {
+    const deps = {
+      store,
+      tokens,
+      config,
+      configCache: configCache ?? repoConfigCache,
+      log: log.child({ name: 'pr-checks' }),
+    };
+    probot.on([...PR_CHECKS_EVENTS], async (context) => checkPullRequest(deps, context.payload));
+
+    http.get(`/${REPORT_LINK_KIND}/:id`, privatePage(), async (c) => {
+      const id = c.req.param('id');
+      if (!verifySignedPath(config.linkSigningKey, REPORT_LINK_KIND, id, c.req.query('sig'))) return c.notFound();
+      const report = await readReport(store, id);
+      if (!report) return c.notFound();
+      return c.html(renderReportPage({ report, githubWebUrl: config.githubWebUrl }));
+    });
+  };
+}

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Diagnosis } from '../../src/ci/diagnose.js';
+import { recordFlakyFailures } from '../../src/ci/record-flaky.js';
+import { findFailingRuns, readRun, recordPassedRun, saveRunDiagnoses, type RunFacts } from '../../src/ci/store.js';
+import { listFlakyTests } from '../../src/ci/store-flaky.js';
+import {
+  claimPullComment,
+  claimTrackingIssue,
+  findTrackingIssue,
+  savePullComment,
+  saveTrackingIssue,
+  STALE_CLAIM_MS,
+} from '../../src/ci/store-reports.js';
+import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
+
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const NOW = 1_750_000_000_000;
+
+function runFacts(overrides: Partial<RunFacts> = {}): RunFacts {
+  return {
+    installationId: 1,
+    repositoryId: 2,
+    repository: 'acme/app',
+    runId: 100,
+    runAttempt: 1,
+    workflowId: 10,
+    workflow: 'CI',
+    event: 'push',
+    headSha: SHA,
+    headBranch: 'main',
+    conclusion: 'failure',
+    htmlUrl: 'https://github.com/acme/app/actions/runs/100',
+    ...overrides,
+  };
+}
+
+const failing: Diagnosis = {
+  workflow: 'CI',
+  job: { id: 501, name: 'test' },
+  failedStep: null,
+  kind: 'test-failure',
+  tool: 'vitest',
+  failures: [{ test: 'cart > totals', message: 'expected 22 to be 20' }],
+  failureCount: 1,
+  excerpt: [],
+  logUrl: 'https://github.com/acme/app/actions/runs/100/job/501',
+};
+
+const stores: [string, () => Promise<TestStore>][] = [['SQLite', createSqliteStore]];
+if (process.env.TEST_DATABASE_URL) {
+  const base = process.env.TEST_DATABASE_URL;
+  stores.push(['Postgres', () => createPostgresStore(base)]);
+}
+
+describe.each(stores)('CI storage on %s', (_name, create) => {
+  let testStore: TestStore;
+  beforeEach(async () => {
+    testStore = await create();
+  });
+  afterEach(() => testStore.cleanup());
+
+  it('keeps the page id of a run attempt when it is saved again (a redelivery)', async () => {
+    const { store } = testStore;
+    const result = { diagnoses: [failing], notDiagnosed: 0, configError: null };
+    const first = await saveRunDiagnoses(store, runFacts(), result, NOW);
+    const second = await saveRunDiagnoses(store, runFacts(), result, NOW + 1);
+    expect(second).toBe(first);
+    expect((await readRun(store, first))?.diagnoses).toEqual([failing]);
+  });
+
+  it('counts a run as failing until a later attempt of it passes', async () => {
+    const { store } = testStore;
+    await saveRunDiagnoses(store, runFacts(), { diagnoses: [failing], notDiagnosed: 0, configError: null }, NOW);
+    expect((await findFailingRuns(store, 2, SHA)).map((run) => run.runId)).toEqual([100]);
+    await recordPassedRun(store, runFacts({ runAttempt: 2, conclusion: 'success' }), NOW + 1);
+    expect(await findFailingRuns(store, 2, SHA)).toEqual([]);
+  });
+
+  it('lets one worker claim the creation of a pull request comment until it is stale', async () => {
+    const { store } = testStore;
+    const claim = { installationId: 1, repositoryId: 2, pullNumber: 7, headSha: SHA };
+    expect(await claimPullComment(store, claim, NOW)).toBe(true);
+    expect(await claimPullComment(store, claim, NOW + 1)).toBe(false);
+    expect(await claimPullComment(store, claim, NOW + STALE_CLAIM_MS + 1)).toBe(true);
+    await savePullComment(store, { ...claim, commentId: 9, state: 'failing', failingJobs: ['test'] }, NOW);
+    expect(await claimPullComment(store, claim, NOW + 10 * STALE_CLAIM_MS)).toBe(false);
+  });
+
+  it('lets a tracking issue be opened again only once the previous one is closed', async () => {
+    const { store } = testStore;
+    const claim = { installationId: 1, repositoryId: 2, workflowId: 10, workflow: 'CI', branch: 'main' };
+    expect(await claimTrackingIssue(store, claim, NOW)).toBe(true);
+    await saveTrackingIssue(store, { repositoryId: 2, workflowId: 10, issueNumber: 4, state: 'open' }, null, NOW);
+    expect(await claimTrackingIssue(store, claim, NOW + 10 * STALE_CLAIM_MS)).toBe(false);
+    await saveTrackingIssue(store, { repositoryId: 2, workflowId: 10, issueNumber: 4, state: 'closed' }, null, NOW);
+    expect(await claimTrackingIssue(store, claim, NOW + 1)).toBe(true);
+    expect(await findTrackingIssue(store, 2, 10)).toMatchObject({ state: 'opening', issueNumber: null });
+  });
+
+  it('counts a flaky test once per failure, and again for a later one', async () => {
+    const { store } = testStore;
+    const result = { diagnoses: [failing], notDiagnosed: 0, configError: null };
+    await saveRunDiagnoses(store, runFacts(), result, NOW);
+    const query = { repositoryId: 2, headSha: SHA, run: { runId: 100, beforeAttempt: 2 } };
+    expect(await recordFlakyFailures(store, query, NOW + 1)).toBe(1);
+    expect(await recordFlakyFailures(store, query, NOW + 2)).toBe(0);
+    await saveRunDiagnoses(store, runFacts({ runId: 200 }), result, NOW + 3);
+    await recordFlakyFailures(store, { ...query, run: { runId: 200, beforeAttempt: 2 } }, NOW + 4);
+    expect(await listFlakyTests(store, 2, 'CI')).toEqual([
+      { workflow: 'CI', job: 'test', test: 'cart > totals', firstSeenAt: NOW + 1, lastSeenAt: NOW + 4, count: 2 },
+    ]);
+  });
+});

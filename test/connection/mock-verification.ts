@@ -1,0 +1,64 @@
+/** nock chains for one verification (6 requests plus the repository pages) of a running Keel. */
+import type nock from 'nock';
+import accessToken from '../../fixtures/connection/access-token.json' with { type: 'json' };
+import app from '../../fixtures/connection/app.json' with { type: 'json' };
+import hookConfig from '../../fixtures/connection/hook-config.json' with { type: 'json' };
+import installation from '../../fixtures/connection/installation.json' with { type: 'json' };
+import rateLimit from '../../fixtures/connection/rate-limit.json' with { type: 'json' };
+import { githubApi } from '../helpers/github-mock.js';
+
+export interface MockVerificationOptions {
+  installationId: number;
+  account?: { login: string; type: string; id: number };
+  repositories?: number;
+  permissions?: Record<string, string>;
+  selection?: 'all' | 'selected';
+  /** Replaces the repository listing's answer. */
+  repositoriesReply?: [status: number, body: object];
+  hookDeliveries?: object[];
+}
+
+export function installationBody(options: MockVerificationOptions) {
+  return {
+    ...installation,
+    id: options.installationId,
+    account: { ...installation.account, ...options.account },
+    repository_selection: options.selection ?? 'selected',
+    permissions: options.permissions ?? installation.permissions,
+  };
+}
+
+export function repositoryList(count: number) {
+  return Array.from({ length: count }, (_, index) => ({
+    id: 1000 + index,
+    name: `repo-${index + 1}`,
+    full_name: `acme/repo-${index + 1}`,
+    private: true,
+  }));
+}
+
+export function mockVerification(options: MockVerificationOptions, scope: nock.Scope = githubApi()): nock.Scope {
+  const { installationId, repositories = 3 } = options;
+  return scope
+    .get('/app')
+    .reply(200, app)
+    .get(`/app/installations/${installationId}`)
+    .reply(200, installationBody(options))
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, accessToken)
+    .get('/installation/repositories')
+    .query({ per_page: 100 })
+    .reply(
+      ...(options.repositoriesReply ?? [
+        200,
+        { total_count: repositories, repository_selection: 'selected', repositories: repositoryList(repositories) },
+      ]),
+    )
+    .get('/rate_limit')
+    .reply(200, rateLimit)
+    .get('/app/hook/config')
+    .reply(200, hookConfig)
+    .get('/app/hook/deliveries')
+    .query({ per_page: 100 })
+    .reply(200, options.hookDeliveries ?? []);
+}
