@@ -26,8 +26,8 @@ export async function createSqliteStore(): Promise<TestStore> {
   };
 }
 
-/** A Postgres database of its own, created in the server TEST_DATABASE_URL points at. */
-export async function createPostgresStore(baseUrl: string): Promise<TestStore> {
+/** An empty Postgres database of its own, in the server `baseUrl` points at. */
+export async function createPostgresDatabase(baseUrl: string): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
   const name = `keel_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -35,17 +35,27 @@ export async function createPostgresStore(baseUrl: string): Promise<TestStore> {
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  const store = await openStore(databaseUrl);
   return {
-    store,
-    databaseUrl,
-    async cleanup() {
-      await store.close().catch(() => undefined);
+    databaseUrl: url.toString(),
+    async drop() {
       const dropper = new pg.Client({ connectionString: baseUrl });
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await dropper.end();
+    },
+  };
+}
+
+/** A migrated Postgres store in a database of its own. */
+export async function createPostgresStore(baseUrl: string): Promise<TestStore> {
+  const database = await createPostgresDatabase(baseUrl);
+  const store = await openStore(database.databaseUrl);
+  return {
+    store,
+    databaseUrl: database.databaseUrl,
+    async cleanup() {
+      await store.close().catch(() => undefined);
+      await database.drop();
     },
   };
 }
