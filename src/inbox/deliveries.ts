@@ -46,7 +46,7 @@ function toRow(delivery: NewDelivery) {
  * stored before is left as it was). Ids must be distinct.
  */
 export async function insertDeliveries(store: Store, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
-  const encoded = await Promise.all(deliveries.map((delivery) => encodePayload(delivery.payload)));
+  const encoded = deliveries.map((delivery) => encodePayload(delivery.payload));
   return store.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('deliveries')

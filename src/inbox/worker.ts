@@ -104,7 +104,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         return;
       }
       if (payload === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
-      await dispatch({ id: row.id, name: row.event, payload: await decodePayload(payload) });
+      await dispatch({ id: row.id, name: row.event, payload: decodePayload(payload) });
       await completeDelivery(store, row.id, workerId, now());
       metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'processed' });
     } catch (error) {
