@@ -6,7 +6,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createDeliveryWriter } from '../inbox/delivery-writer.js';
+import { insertDeliveryBatch, type NewDelivery } from '../inbox/deliveries.js';
+import { createGroupCommit } from '../inbox/group-commit.js';
 import type { KeelMetrics } from '../metrics.js';
 import type { Store } from '../store/database.js';
 
@@ -87,7 +88,7 @@ function readFacts(payload: unknown): PayloadFacts {
 export function createReceiver(options: ReceiverOptions) {
   const { store, webhookSecret, handledEvents, onStored, log, metrics, now = Date.now } = options;
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
-  const writer = createDeliveryWriter(store);
+  const writer = createGroupCommit<NewDelivery, boolean>({ commit: (batch) => insertDeliveryBatch(store, batch) });
 
   async function judge(req: IncomingMessage): Promise<Answer> {
     const event = header(req, 'x-github-event');
@@ -122,7 +123,7 @@ export function createReceiver(options: ReceiverOptions) {
     }
     if (payload === null || typeof payload !== 'object') return reject(400, 'The body is not a JSON object.');
     const handled = handledEvents.has(event);
-    const stored = await writer.write({
+    const stored = await writer.submit({
       id,
       event,
       ...readFacts(payload),

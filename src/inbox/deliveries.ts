@@ -63,6 +63,22 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
   });
 }
 
+/**
+ * Stores a batch from the receiver: one result per delivery, true when it was new. The same id
+ * twice in one batch (a redelivery racing the original) counts once, for the first.
+ */
+export async function insertDeliveryBatch(store: Store, deliveries: readonly NewDelivery[]): Promise<boolean[]> {
+  const firstIndex = new Map<string, number>();
+  deliveries.forEach((delivery, index) => {
+    if (!firstIndex.has(delivery.id)) firstIndex.set(delivery.id, index);
+  });
+  const fresh = await insertDeliveries(
+    store,
+    deliveries.filter((delivery, index) => firstIndex.get(delivery.id) === index),
+  );
+  return deliveries.map((delivery, index) => firstIndex.get(delivery.id) === index && fresh.has(delivery.id));
+}
+
 /** Stores one delivery; returns false when that X-GitHub-Delivery id was already stored. */
 export async function insertDelivery(store: Store, delivery: NewDelivery): Promise<boolean> {
   return (await insertDeliveries(store, [delivery])).has(delivery.id);
@@ -134,13 +150,20 @@ async function updateOwned(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export function completeDelivery(store: Store, id: string, workerId: string, now: number): Promise<boolean> {
-  return updateOwned(store, id, workerId, {
-    status: 'processed',
-    processed_at: now,
-    lease_expires_at: null,
-    error: null,
-  });
+/** Marks many deliveries processed in one statement; only those `workerId` still holds. */
+export async function completeDeliveries(
+  store: Store,
+  ids: readonly string[],
+  workerId: string,
+  now: number,
+): Promise<void> {
+  await store.db
+    .updateTable('deliveries')
+    .set({ status: 'processed', processed_at: now, lease_expires_at: null, error: null })
+    .where('id', 'in', [...ids])
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'processing')
+    .execute();
 }
 
 export function failDelivery(

@@ -11,7 +11,7 @@ import type { KeelMetrics } from '../metrics.js';
 import { computeBackoff, type BackoffOptions } from './backoff.js';
 import {
   claimDeliveries,
-  completeDelivery,
+  completeDeliveries,
   extendLease,
   failDelivery,
   readPayloads,
@@ -19,6 +19,7 @@ import {
   type DeliveryRow,
 } from './deliveries.js';
 import { describeFailure, isPermanentFailure } from './failure.js';
+import { createGroupCommit } from './group-commit.js';
 import { decodePayload } from './payload-codec.js';
 
 export interface DispatchedDelivery {
@@ -71,6 +72,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   } = options;
 
   const running = new Map<string, Promise<void>>();
+  // Deliveries finished in the same turn are marked processed by one statement.
+  const completions = createGroupCommit<string, void>({
+    commit: async (ids) => {
+      await completeDeliveries(store, ids, workerId, now());
+      return ids.map(() => undefined);
+    },
+  });
   let started = false;
   let stopping = false;
   let pumping = false;
@@ -105,7 +113,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       }
       if (payload === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
       await dispatch({ id: row.id, name: row.event, payload: decodePayload(payload) });
-      await completeDelivery(store, row.id, workerId, now());
+      await completions.submit(row.id);
       metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'processed' });
     } catch (error) {
       const permanent = isPermanentFailure(error);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { GuardError } from '../../src/errors.js';
-import { claimDeliveries, getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
+import { claimDeliveries, completeDeliveries, getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
 import { createInboxWorker, type DispatchedDelivery } from '../../src/inbox/worker.js';
 import { createSqliteStore, type TestStore } from '../helpers/store.js';
 
@@ -151,8 +151,7 @@ describe('the inbox worker', () => {
     await claimDeliveries(testStore.store, { workerId: 'slow-process', limit: 1, leaseMs: 1_000, now: clock });
     clock += 1_001;
     await claimDeliveries(testStore.store, { workerId: 'new-owner', limit: 1, leaseMs: 60_000, now: clock });
-    const { completeDelivery } = await import('../../src/inbox/deliveries.js');
-    expect(await completeDelivery(testStore.store, 'd1', 'slow-process', clock)).toBe(false);
+    await completeDeliveries(testStore.store, ['d1'], 'slow-process', clock);
     expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processing', claimed_by: 'new-owner' });
   });
 
