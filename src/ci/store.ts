@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/database.js';
+import type { CiRunsTable } from '../store/schema.js';
 import type { Diagnosis } from './diagnose.js';
 import type { ConfigErrorReport } from './report.js';
 
@@ -111,25 +112,7 @@ export async function saveRunDiagnoses(
   });
 }
 
-type RunRow = {
-  id: string;
-  installation_id: number;
-  repository_id: number;
-  repository: string;
-  run_id: number;
-  run_attempt: number;
-  workflow_id: number;
-  workflow: string;
-  event: string;
-  head_sha: string;
-  head_branch: string | null;
-  conclusion: string;
-  html_url: string;
-  not_diagnosed: number;
-  config_error: string | null;
-  created_at: number;
-  updated_at: number;
-};
+type RunRow = CiRunsTable;
 
 async function withDiagnoses(store: Store, row: RunRow): Promise<StoredRun> {
   const diagnoses = await store.db
