@@ -112,8 +112,19 @@ function reportOf({ deps }: RunContext, run: StoredRun): RunReport {
   return { run, pageUrl: `${deps.config.publicUrl}${path}` };
 }
 
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/**
+ * A run of the default branch itself: its name alone is not enough, since a fork's pull request
+ * may come from a branch named like it (often `main`), and a pull request run tests a merge.
+ */
 function isDefaultBranch({ payload, facts }: RunContext): boolean {
-  return facts.headBranch !== null && facts.headBranch === payload.repository.default_branch;
+  return (
+    facts.headBranch !== null &&
+    facts.headBranch === payload.repository.default_branch &&
+    payload.workflow_run.head_repository?.id === payload.repository.id &&
+    !PULL_REQUEST_EVENTS.has(facts.event)
+  );
 }
 
 async function reportFailedRun(context: RunContext): Promise<void> {

@@ -1,15 +1,16 @@
 /**
  * The repository's `ci` settings. Reading `.github/keel.yml` needs `contents: read`, which the CI
- * job token does not carry, so the file is read with a token of its own (contents: read on that
- * repository only). A file Keel cannot use never stops a diagnosis: Keel falls back to the
- * defaults, logs why, and the diagnosis page shows the problem.
+ * job token does not carry, so the file is read as every capability reads it
+ * (loadInstallationConfig: config tokens of its own, covering the repository and the owner's
+ * `.github`). A file Keel cannot use never stops a diagnosis: Keel falls back to the defaults,
+ * logs why, and the diagnosis page shows the problem.
  */
 import type { Logger } from 'pino';
 import { ConfigError } from '../errors.js';
 import { GitHubError } from '../github/errors.js';
 import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
-import { loadRepoConfig } from '../repo-config/load-repo-config.js';
+import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
 import { RepoConfigError } from '../repo-config/repo-config-error.js';
 import { DEFAULT_CI_CONFIG, type CiConfig } from './config.js';
 import type { RepositoryRef } from '../github/repository.js';
@@ -33,17 +34,13 @@ export interface LoadedCiConfig {
 export async function loadCiConfig(options: LoadCiConfigOptions): Promise<LoadedCiConfig> {
   const { ref, log } = options;
   try {
-    const octokit = await options.tokens.octokitFor({
-      installationId: options.installationId,
-      repositoryIds: [options.repositoryId],
-      permissions: { contents: 'read' },
-    });
-    const loaded = await loadRepoConfig({
-      octokit,
-      owner: ref.owner,
-      repo: ref.repo,
+    const loaded = await loadInstallationConfig({
+      tokens: options.tokens,
       cache: options.configCache,
+      installationId: options.installationId,
+      repository: { id: options.repositoryId, owner: ref.owner, name: ref.repo },
       githubHost: ref.githubHost,
+      log,
     });
     return { config: loaded.config.ci, configError: null };
   } catch (error) {

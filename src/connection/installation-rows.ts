@@ -82,6 +82,15 @@ export async function upsertInstallation(
     .execute();
 }
 
+/**
+ * Undoes a discovery that raced with the `deleted` event: removes the installation row and the
+ * audit entries `action` wrote, leaving the deletion's own entry.
+ */
+export async function forgetDiscoveredInstallation(store: Store, id: number, action: string): Promise<void> {
+  await store.db.deleteFrom('installations').where('id', '=', id).execute();
+  await store.db.deleteFrom('audit').where('installation_id', '=', id).where('action', '=', action).execute();
+}
+
 export async function updateInstallation(
   store: Store,
   id: number,

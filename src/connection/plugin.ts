@@ -1,11 +1,14 @@
 /**
  * The connection capability: keeps every installation as GitHub's lifecycle events describe it,
- * verifies it (on install, unsuspend, accepted permissions, hourly, and on demand), asks GitHub
- * to redeliver what Keel missed, and serves /api/installations and /api/redeliveries.
+ * verifies it (on install, unsuspend, accepted permissions, hourly, and on demand), discovers
+ * hourly the installations whose events Keel never received, asks GitHub to redeliver what Keel
+ * missed, and serves /api/installations and /api/redeliveries.
  */
 import { Counter } from 'prom-client';
+import { KeelError } from '../errors.js';
 import type { KeelPlugin } from '../keel.js';
 import { createBackgroundJobs, type BackgroundJob } from './background-jobs.js';
+import { discoverInstallations, type DiscoveryResult } from './discover-installations.js';
 import { countInstallationsByState, listInstallationIds } from './installation-reads.js';
 import { installationsApi } from './installations-api.js';
 import { registerLifecycleHandlers } from './lifecycle-handlers.js';
@@ -69,10 +72,34 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
       registers: [metrics.registry],
     });
 
+    /** New installations first, so this same run verifies them; a failure here stops no verification. */
+    async function discover(): Promise<DiscoveryResult | { error: string }> {
+      try {
+        const result = await discoverInstallations({
+          appOctokit: limitRetries(await probot.auth(), githubRetries),
+          store,
+          now: Date.now,
+          apiHost: config.githubHost,
+        });
+        if (result.discovered.length > 0) {
+          log.info(
+            { discovered: result.discovered },
+            `Discovered ${result.discovered.length} installation(s) Keel had no event for`,
+          );
+        }
+        return result;
+      } catch (error) {
+        const reason = error instanceof KeelError ? `${error.message} Fix: ${error.remedy}` : String(error);
+        log.error({ err: error }, `Could not list the app's installations; verifying the known ones: ${reason}`);
+        return { error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+
     const verifyJob: BackgroundJob = {
       name: VERIFY_JOB,
       everyMs: verifyEveryMs,
       async run({ stopping }) {
+        const discovery = await discover();
         const states: Record<string, number> = {};
         for (const id of await listInstallationIds(store)) {
           if (stopping()) break;
@@ -83,7 +110,7 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
             log.error({ err: error, installation: id }, `Could not verify installation ${id}`);
           }
         }
-        return { finished: !stopping(), result: { states } };
+        return { finished: !stopping(), result: { discovery, states } };
       },
     };
     const recoverJob: BackgroundJob = {

@@ -4,8 +4,21 @@ import type { InstallationFacts, RepositoryFacts } from './installation-rows.js'
 
 export type InstallationPayload = EmitterWebhookEvent<'installation.created'>['payload']['installation'];
 
-/** What an `installation` object of a webhook payload says about the installation (pure). */
-export function readInstallationFacts(installation: InstallationPayload): InstallationFacts {
+/** The fields an installation has both in webhook payloads and in `GET /app/installations`. */
+export interface InstallationObject {
+  id: number;
+  account: { login: string; type: string; id: number } | { slug: string; id: number } | null;
+  target_type: string;
+  target_id: number;
+  repository_selection: 'all' | 'selected';
+  permissions: object;
+  events: readonly string[];
+  suspended_at?: string | null;
+  suspended_by?: { login: string } | null;
+}
+
+/** What an installation object (webhook payload or REST listing) says about the installation (pure). */
+export function readInstallationFacts(installation: InstallationObject): InstallationFacts {
   const account = installation.account;
   const facts: InstallationFacts['account'] = !account
     ? {

@@ -2,9 +2,9 @@
  * Least privilege: every job asks for an installation token narrowed to the repositories and
  * permissions it needs, minted through the app-authenticated Octokit
  * (POST /app/installations/{id}/access_tokens; Probot's own `auth({ repositoryNames })` path
- * ignores GHE_HOST). Tokens are cached per (installation, repositories, permissions) until
- * shortly before they expire. The Octokit handed out also refuses, locally, the writes its
- * permissions do not cover, so a mistake shows up as a clear error rather than a 403.
+ * ignores GHE_HOST). Tokens are cached per (installation, repositories by id and by name,
+ * permissions) until shortly before they expire. The Octokit handed out also refuses, locally, the
+ * writes its permissions do not cover, so a mistake shows up as a clear error rather than a 403.
  */
 import type { PermissionSet } from '../capabilities.js';
 import { classifyGitHubError } from './errors.js';
@@ -13,8 +13,13 @@ import type { KeelOctokit, KeelOctokitClass } from './octokit.js';
 
 export interface NarrowedTokenRequest {
   installationId: number;
-  /** Omit for every repository the installation can see. */
+  /** Omit (with `repositoryNames`) for every repository the installation can see. */
   repositoryIds?: readonly number[];
+  /**
+   * Repositories of the installation's account by name (no owner), alongside or instead of
+   * `repositoryIds`. GitHub answers 422 when one of them is not accessible to the installation.
+   */
+  repositoryNames?: readonly string[];
   permissions: PermissionSet;
 }
 
@@ -41,8 +46,11 @@ export interface InstallationTokens {
   forget(installationId: number): void;
 }
 
-function cacheKey({ installationId, repositoryIds, permissions }: NarrowedTokenRequest): string {
-  const repositories = repositoryIds ? [...repositoryIds].sort((a, b) => a - b).join(',') : '*';
+function cacheKey({ installationId, repositoryIds, repositoryNames, permissions }: NarrowedTokenRequest): string {
+  const ids = repositoryIds ? [...repositoryIds].sort((a, b) => a - b).join(',') : '*';
+  // Repository names are case-insensitive on GitHub.
+  const names = repositoryNames ? [...new Set(repositoryNames.map((name) => name.toLowerCase()))].sort().join(',') : '';
+  const repositories = repositoryNames ? `${repositoryIds ? ids : ''};${names}` : ids;
   const scopes = Object.entries(permissions)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, level]) => `${name}:${level}`)
@@ -61,6 +69,7 @@ export function createInstallationTokens(options: InstallationTokensOptions): In
       const { data } = await app.request('POST /app/installations/{installation_id}/access_tokens', {
         installation_id: request.installationId,
         ...(request.repositoryIds ? { repository_ids: [...request.repositoryIds] } : {}),
+        ...(request.repositoryNames ? { repositories: [...request.repositoryNames] } : {}),
         // Keel asks only for read or write levels (capabilities.ts), the levels this endpoint takes.
         permissions: request.permissions as Record<string, 'read' | 'write'>,
       });

@@ -13,7 +13,7 @@ import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { signPath } from '../http/signed-links.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
-import { loadRepoConfig } from '../repo-config/load-repo-config.js';
+import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
 import type { Store } from '../store/database.js';
 import { auditPullRequest, workflowFilesToFetch } from './audit.js';
 import { writeStatus, type RepositoryRef } from '../github/repository.js';
@@ -91,7 +91,7 @@ export async function checkPullRequest(deps: CheckPullRequestDeps, payload: PrCh
     githubHost: deps.config.githubHost,
   };
   await writeStatus(octokit, ref, planPendingStatus(pr.head.sha));
-  const { report, configFingerprint } = await auditCommit(deps, octokit, ref, payload);
+  const { report, configFingerprint } = await auditCommit(deps, octokit, ref, payload, sighting.installationId);
   const id = await saveReport(
     store,
     { ...sighting, repository: where.repository, title: pr.title, configFingerprint, report },
@@ -114,14 +114,17 @@ async function auditCommit(
   octokit: KeelOctokit,
   ref: RepositoryRef,
   payload: PrChecksPayload,
+  installationId: number,
 ): Promise<Audited> {
   const pr = payload.pull_request;
-  const loaded = await loadRepoConfig({
-    octokit,
-    owner: ref.owner,
-    repo: ref.repo,
+  // Read with config tokens of its own (as ci does), which also reach the owner's `.github`.
+  const loaded = await loadInstallationConfig({
+    tokens: deps.tokens,
     cache: deps.configCache,
+    installationId,
+    repository: { id: payload.repository.id, owner: ref.owner, name: ref.repo },
     githubHost: ref.githubHost,
+    log: deps.log,
   }).catch((error: unknown) => {
     // A bad configuration is the repository's to fix: report it, never retry it.
     if (error instanceof ConfigError) return error;

@@ -1,6 +1,13 @@
 /** Repository configuration (`.github/keel.yml`), shared by every capability. */
 export { createConfigCache, type ConfigCache } from './config-cache.js';
 export {
+  CONFIG_READ_PERMISSIONS,
+  createConfigTokens,
+  loadInstallationConfig,
+  type ConfigRepository,
+  type LoadInstallationConfigOptions,
+} from './load-installation-config.js';
+export {
   loadRepoConfig,
   type LoadedRepoConfig,
   type LoadRepoConfigOptions,

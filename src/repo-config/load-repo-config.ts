@@ -3,6 +3,7 @@
  * the repository (at its default branch), else in the owner's `.github` repository; a file may
  * name a base with `_extends: repo`, `owner/repo` or `owner/repo:path.yml`, whose keys it
  * overrides (mappings merged key by key, everything else replaced). Missing file → defaults.
+ * Capabilities call it through loadInstallationConfig, which picks the token each file is read with.
  */
 import { findLine, parseConfigFile, type ParsedConfigFile } from './parse-config-file.js';
 import type { ConfigCache } from './config-cache.js';
@@ -11,14 +12,18 @@ import { RepoConfigError } from './repo-config-error.js';
 import { KeelConfigSchema, REPO_CONFIG_PATH, type KeelRepoConfig } from './schema.js';
 import { validateRepoConfig } from './validate-config.js';
 
-export interface LoadRepoConfigOptions {
-  octokit: ContentsOctokit;
+/** Reads every file with one client, or picks a client per repository read (`octokitFor`). */
+export type ConfigReader =
+  | { octokit: ContentsOctokit; octokitFor?: never }
+  | { octokitFor: (location: ConfigFileLocation) => Promise<ContentsOctokit>; octokit?: never };
+
+export type LoadRepoConfigOptions = ConfigReader & {
   owner: string;
   repo: string;
   cache: ConfigCache;
   path?: string;
   githubHost?: string;
-}
+};
 
 export interface RepoConfigSource {
   /** Where the first file was found; `defaults` when there is none. */
@@ -85,8 +90,11 @@ function resolveExtends(file: ParsedConfigFile, from: ConfigFileLocation): Confi
 }
 
 export async function loadRepoConfig(options: LoadRepoConfigOptions): Promise<LoadedRepoConfig> {
-  const { octokit, owner, repo, cache, path = REPO_CONFIG_PATH, githubHost } = options;
+  const { owner, repo, cache, path = REPO_CONFIG_PATH, githubHost } = options;
+  const clientFor = async (location: ConfigFileLocation): Promise<ContentsOctokit> =>
+    options.octokitFor ? options.octokitFor(location) : options.octokit;
   const load = async (location: ConfigFileLocation): Promise<Loaded | null> => {
+    const octokit = await clientFor(location);
     const read = await readConfigFile({ octokit, location, cache, ...(githubHost ? { githubHost } : {}) });
     if (!read) return null;
     return { file: parseConfigFile(labelOf(location, owner, repo), read.text), location, fromCache: read.fromCache };

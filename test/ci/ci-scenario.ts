@@ -48,7 +48,10 @@ export function apiRequests(github: GitHub): string[] {
   return github.requests.filter((request) => !request.includes('/access_tokens'));
 }
 
-/** The two narrowed tokens: the job's (ci permissions) and the config reader's (contents: read), this repository only. */
+/**
+ * The two narrowed tokens: the job's (ci permissions, this repository only) and the config
+ * reader's (contents: read on this repository and, by name, the owner's `.github`).
+ */
 export function mockTokens({ api }: GitHub): void {
   const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
   api
@@ -64,6 +67,7 @@ export function mockTokens({ api }: GitHub): void {
   api
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
       repository_ids: [REPOSITORY_ID],
+      repositories: ['.github'],
       permissions: { contents: 'read' },
     })
     .reply(201, {
@@ -73,11 +77,21 @@ export function mockTokens({ api }: GitHub): void {
     });
 }
 
-/** `.github/keel.yml` answers `text`; null: neither the repository nor the organization has one. */
-export function mockConfig({ api }: GitHub, text: string | null): void {
+/**
+ * `.github/keel.yml` answers `text`; null: neither the repository nor the organization has one.
+ * `from: 'organization'`: only the owner's `.github` has it, read with the config token.
+ */
+export function mockConfig(
+  { api }: GitHub,
+  text: string | null,
+  { from = 'repository' }: { from?: 'repository' | 'organization' } = {},
+): void {
   if (text === null) {
     api.get(CONFIG_PATH).reply(404, { message: 'Not Found' });
     api.get(ORG_CONFIG_PATH).reply(404, { message: 'Not Found' });
+  } else if (from === 'organization') {
+    api.get(CONFIG_PATH).reply(404, { message: 'Not Found' });
+    api.get(ORG_CONFIG_PATH).matchHeader('authorization', 'token ghs_ciConfigTestToken').reply(200, text, RAW);
   } else {
     api.get(CONFIG_PATH).reply(200, text, RAW);
   }

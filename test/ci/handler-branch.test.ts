@@ -121,6 +121,26 @@ describe('a red default branch', () => {
     expect(update.bodies).toEqual([{ state: 'closed', state_reason: 'completed' }]);
   });
 
+  it("leaves the issue open when a fork's pull request run passes on a branch named like the default", async () => {
+    await openIssue();
+    const github = recordedGitHub();
+    const payload = workflowRunCompleted({
+      conclusion: 'success',
+      runId: RUN_ID + 20,
+      headSha: 'd'.repeat(40),
+      event: 'pull_request',
+      headBranch: DEFAULT_BRANCH,
+      pulls: [],
+    });
+    payload.workflow_run.head_repository = {
+      ...payload.workflow_run.head_repository,
+      id: 777,
+      full_name: 'someone/octo-repo',
+    };
+    await deliver(keel, 'workflow_run', payload);
+    expect(apiRequests(github)).toEqual([]);
+  });
+
   it('opens a new issue when the branch turns red again after the issue was closed', async () => {
     await openIssue();
     const pass = recordedGitHub();

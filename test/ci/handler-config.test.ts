@@ -14,6 +14,7 @@ import {
   mockLog,
   mockStatus,
   mockTokens,
+  ORG_CONFIG_PATH,
   recordedGitHub,
   REPO_PATH,
   startCiKeel,
@@ -45,6 +46,16 @@ describe('ci.comment: false', () => {
     await deliver(keel, 'workflow_run', workflowRunCompleted({ pulls: [] }));
     expect(statuses[0]).toMatchObject({ state: 'failure', description: '3 lint errors in eslint (job lint)' });
     expect(apiRequests(github).some((request) => /\/issues|\/pulls/.test(request))).toBe(false);
+  });
+});
+
+describe("settings in the organization's private .github repository", () => {
+  it('apply to a repository without its own file, read with the config token', async () => {
+    const github = recordedGitHub();
+    mockTokens(github);
+    mockConfig(github, 'ci:\n  ignoreWorkflows: ["C*"]\n', { from: 'organization' });
+    await deliver(keel, 'workflow_run', workflowRunCompleted());
+    expect(apiRequests(github)).toEqual([`GET ${CONFIG_PATH}`, `GET ${ORG_CONFIG_PATH}`]);
   });
 });
 

@@ -6,7 +6,7 @@ import { connectionPlugin, type ConnectionPluginOptions } from '../../src/connec
 import { example } from '../../fixtures/index.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
-import { mockVerification } from './mock-verification.js';
+import { installationBody, mockVerification } from './mock-verification.js';
 
 useGitHubMock();
 
@@ -46,6 +46,11 @@ function failedAttempt() {
   };
 }
 
+/** The hourly run lists the app's installations first; here it may not get that far before Keel stops. */
+function mayListInstallations() {
+  githubApi().get('/app/installations').query({ per_page: 100 }).optionally().reply(200, []);
+}
+
 interface RedeliveriesBody {
   lastRun: null | { requested: number; failed: number };
   redeliveries: { guid: string; outcome: string }[];
@@ -59,6 +64,7 @@ describe('the missed-delivery sweep on start-up', () => {
       .reply(200, [failedAttempt()])
       .post('/app/hook/deliveries/9001/attempts')
       .reply(202, {});
+    mayListInstallations();
     const keel = await start('sweep');
     try {
       const body = await waitFor(
@@ -81,6 +87,7 @@ describe('the missed-delivery sweep on start-up', () => {
       .reply(200, [failedAttempt()])
       .post('/app/hook/deliveries/9001/attempts')
       .reply(202, {});
+    mayListInstallations();
     const keel = await start('metrics');
     try {
       const text = await waitFor(
@@ -113,6 +120,10 @@ describe('the hourly verification', () => {
     await seeding.stop();
 
     githubApi().get('/app/hook/deliveries').query({ per_page: 100 }).reply(200, []);
+    githubApi()
+      .get('/app/installations')
+      .query({ per_page: 100 })
+      .reply(200, [installationBody({ installationId: 16598467 })]);
     mockVerification({ installationId: 16598467 });
     const keel = await start('hourly');
     try {

@@ -16,6 +16,8 @@ export interface MockVerificationOptions {
   /** Replaces the repository listing's answer. */
   repositoriesReply?: [status: number, body: object];
   hookDeliveries?: object[];
+  /** GitHub answers the verification's first request only once this settles. */
+  hold?: Promise<void>;
 }
 
 export function installationBody(options: MockVerificationOptions) {
@@ -38,10 +40,15 @@ export function repositoryList(count: number) {
 }
 
 export function mockVerification(options: MockVerificationOptions, scope: nock.Scope = githubApi()): nock.Scope {
-  const { installationId, repositories = 3 } = options;
-  return scope
-    .get('/app')
-    .reply(200, app)
+  const { installationId, repositories = 3, hold } = options;
+  const first = scope.get('/app');
+  const answered = hold
+    ? first.reply(async () => {
+        await hold;
+        return [200, app];
+      })
+    : first.reply(200, app);
+  return answered
     .get(`/app/installations/${installationId}`)
     .reply(200, installationBody(options))
     .post(`/app/installations/${installationId}/access_tokens`)

@@ -77,6 +77,37 @@ describe('a PR check token', () => {
   });
 });
 
+describe('a token for repositories named', () => {
+  it('sends the names next to the ids, and is minted once whatever their case', async () => {
+    const scope = mockMint(
+      { repository_ids: [REPOSITORY], repositories: ['.github'], permissions: { contents: 'read' } },
+      { contents: 'read' },
+    );
+    const named = (name: string) =>
+      keel.keel.tokens.octokitFor({
+        installationId: INSTALLATION,
+        repositoryIds: [REPOSITORY],
+        repositoryNames: [name],
+        permissions: { contents: 'read' },
+      });
+    const first = await named('.github');
+    expect(scope.isDone()).toBe(true);
+    expect(await named('.GitHub')).toBe(first);
+  });
+
+  it('is cached apart from the token for the same ids alone', async () => {
+    mockMint({ repository_ids: [REPOSITORY], repositories: ['.github'], permissions: { contents: 'read' } });
+    mockMint({ repository_ids: [REPOSITORY], permissions: { contents: 'read' } });
+    const request = {
+      installationId: INSTALLATION,
+      repositoryIds: [REPOSITORY],
+      permissions: { contents: 'read' } as const,
+    };
+    const named = await keel.keel.tokens.octokitFor({ ...request, repositoryNames: ['.github'] });
+    expect(await keel.keel.tokens.octokitFor(request)).not.toBe(named);
+  });
+});
+
 describe('the token cache', () => {
   it('mints once for the same request', async () => {
     mockMint({ repository_ids: [REPOSITORY], permissions: PR_CHECKS });

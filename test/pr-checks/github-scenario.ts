@@ -14,6 +14,8 @@ export const CONFIG_PATH = `${REPO_PATH}/contents/.github%2Fkeel.yml`;
 export const ORG_CONFIG_PATH = `/repos/${OWNER}/.github/contents/.github%2Fkeel.yml`;
 export const FILES_PATH = `${REPO_PATH}/pulls/${PULL_NUMBER}/files`;
 const RAW = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
+/** The token configuration files are read with (see mockTokenMint). */
+export const CONFIG_TOKEN = 'ghs_narrowedConfigTestToken';
 
 export interface StatusBody {
   state: string;
@@ -32,27 +34,54 @@ export function recordedGitHub(): { scope: nock.Scope; requests: string[] } {
   return { scope, requests };
 }
 
-/** The narrowed token: this repository only, exactly the pr-checks permissions. */
-export function mockTokenMint(scope: nock.Scope): nock.Scope {
-  return scope
+/**
+ * The two narrowed tokens: the job's (this repository only, exactly the pr-checks permissions) and
+ * the config reader's (contents: read on this repository and, by name, the owner's `.github`).
+ * `dotGithub: 'inaccessible'`: GitHub refuses the config token naming `.github` (422), and Keel
+ * mints one for this repository alone.
+ */
+export function mockTokenMint(
+  scope: nock.Scope,
+  { dotGithub = 'accessible' }: { dotGithub?: 'accessible' | 'inaccessible' } = {},
+): nock.Scope {
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  scope
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
       repository_ids: [REPOSITORY_ID],
       permissions: { pull_requests: 'read', contents: 'read', statuses: 'write' },
     })
     .reply(201, {
       token: 'ghs_narrowedPrChecksTestToken',
-      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      expires_at: expiresAt,
       permissions: { pull_requests: 'read', contents: 'read', statuses: 'write', metadata: 'read' },
     });
+  const configToken = {
+    token: CONFIG_TOKEN,
+    expires_at: expiresAt,
+    permissions: { contents: 'read', metadata: 'read' },
+  };
+  const named = scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
+    repository_ids: [REPOSITORY_ID],
+    repositories: ['.github'],
+    permissions: { contents: 'read' },
+  });
+  if (dotGithub === 'accessible') return named.reply(201, configToken);
+  return named
+    .reply(422, { message: 'There is at least one repository that does not exist or is not accessible.' })
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
+      repository_ids: [REPOSITORY_ID],
+      permissions: { contents: 'read' },
+    })
+    .reply(201, configToken);
 }
 
-/** `.github/keel.yml` at `path` answers `text` (null: 404 Not Found). */
+/** `.github/keel.yml` at `path` answers `text` (null: 404 Not Found); `token`: only when read with it. */
 export function mockConfig(
   scope: nock.Scope,
   text: string | null,
-  { path = CONFIG_PATH, etag }: { path?: string; etag?: string } = {},
+  { path = CONFIG_PATH, etag, token }: { path?: string; etag?: string; token?: string } = {},
 ): nock.Scope {
-  const interceptor = scope.get(path);
+  const interceptor = token ? scope.get(path).matchHeader('authorization', `token ${token}`) : scope.get(path);
   return text === null
     ? interceptor.reply(404, { message: 'Not Found' })
     : interceptor.reply(200, text, { ...RAW, ...(etag ? { etag } : {}) });

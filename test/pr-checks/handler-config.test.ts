@@ -6,6 +6,7 @@ import { startKeel, type TestKeel } from '../helpers/keel.js';
 import {
   addedFile,
   CONFIG_PATH,
+  CONFIG_TOKEN,
   localPageUrl,
   mockConfig,
   mockFiles,
@@ -90,6 +91,37 @@ describe('where the configuration comes from', () => {
     mockFiles(scope, [addedFile('README.md', ['Hello'])]);
     await deliver('org-fallback', { title: 'Update README' });
     expect(statuses[1]?.description).toBe('1 finding: 1 title mismatch');
+  });
+
+  it('reads a private organization .github with the config token, which names it', async () => {
+    const { scope } = recordedGitHub();
+    mockTokenMint(scope);
+    mockConfig(scope, null, { token: CONFIG_TOKEN });
+    mockConfig(scope, TITLE_RULE, { path: ORG_CONFIG_PATH, token: CONFIG_TOKEN });
+    const statuses = mockStatuses(scope, SHA);
+    mockFiles(scope, [addedFile('README.md', ['Hello'])]);
+    await deliver('private-org', { title: 'Update README' });
+    expect(statuses[1]?.description).toBe('1 finding: 1 title mismatch');
+  });
+
+  it('reads the repository alone when the installation cannot see .github, and does not ask again', async () => {
+    const first = recordedGitHub();
+    mockTokenMint(first.scope, { dotGithub: 'inaccessible' });
+    mockConfig(first.scope, 'prChecks: {}\n', { token: CONFIG_TOKEN });
+    const statuses = mockStatuses(first.scope, SHA);
+    mockFiles(first.scope, [addedFile('README.md', ['Hello'])]);
+    await deliver('no-dot-github', { updatedAt: '2025-01-01T10:00:00Z' });
+
+    const next = 'd'.repeat(40);
+    const second = recordedGitHub();
+    mockConfig(second.scope, 'prChecks: {}\n', { token: CONFIG_TOKEN });
+    mockStatuses(second.scope, next);
+    mockFiles(second.scope, [addedFile('README.md', ['Hello'])]);
+    await deliver('no-dot-github-again', { sha: next, updatedAt: '2025-01-01T11:00:00Z' }, 'synchronize');
+    expect({
+      state: statuses[1]?.state,
+      tokenRequests: second.requests.filter((r) => r.includes('access_tokens')),
+    }).toEqual({ state: 'success', tokenRequests: [] });
   });
 
   it('applies a base named by _extends under the repository file', async () => {

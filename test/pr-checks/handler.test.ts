@@ -169,7 +169,7 @@ describe('an edit of the title only', () => {
 });
 
 describe('requests per event', () => {
-  it('makes 5 on a first event (token, config, pending, files, final) and 4 once token and config are cached', async () => {
+  it('makes 6 on a first event (job token, pending, config token, config, files, final) and 4 once tokens and config are cached', async () => {
     const first = recordedGitHub();
     mockTokenMint(first.scope);
     mockConfig(first.scope, 'prChecks: {}\n', { etag: '"v1"' });
@@ -191,6 +191,7 @@ describe('requests per event', () => {
       first: [
         'POST /app/installations/42/access_tokens',
         `POST /repos/Codertocat/Hello-World/statuses/${SHA}`,
+        'POST /app/installations/42/access_tokens',
         'GET /repos/Codertocat/Hello-World/contents/.github%2Fkeel.yml',
         'GET /repos/Codertocat/Hello-World/pulls/2/files?per_page=100',
         `POST /repos/Codertocat/Hello-World/statuses/${SHA}`,

@@ -18,4 +18,14 @@ describe('createConfigCache', () => {
     cache.set('acme', 'c', 'p', file('"c"'));
     expect(['a', 'b', 'c'].map((repo) => cache.get('acme', repo, 'p')?.etag ?? null)).toEqual(['"a"', null, '"c"']);
   });
+
+  it('remembers, per installation and for a while, a repository the installation cannot see', () => {
+    let clock = 0;
+    const cache = createConfigCache({ inaccessibleForMs: 1_000, now: () => clock });
+    cache.markInaccessible(42, 'Acme', '.github');
+    const seen = () => [cache.isInaccessible(42, 'acme', '.GitHub'), cache.isInaccessible(43, 'acme', '.github')];
+    const before = seen();
+    clock = 1_000;
+    expect({ before, after: seen() }).toEqual({ before: [true, false], after: [false, false] });
+  });
 });
