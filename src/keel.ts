@@ -84,7 +84,10 @@ export async function createKeel({
     config.privateKey,
   ]);
   const metrics = createMetrics();
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, {
+    onConnectionError: (error) =>
+      log.warn({ err: error }, 'A Postgres connection failed while idle; the next query opens a new one'),
+  });
   const octokit = createKeelOctokit({
     baseUrl: config.githubApiUrl,
     metrics,
@@ -178,18 +181,29 @@ export async function createKeel({
       });
       worker.start();
       const { port } = server.address() as AddressInfo;
-      return `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1'}:${port}`;
+      const host = config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1';
+      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     },
     async stop(graceMs = 10_000) {
       accepting = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      for (const hook of stopHooks) {
-        await Promise.resolve()
-          .then(hook)
-          .catch((error: unknown) => log.error({ err: error }, 'A stop hook failed'));
-      }
-      await worker.stop(graceMs);
+      // Stop hooks (background jobs) and the inbox drain share one grace period: a job stuck on
+      // an unreachable GitHub must not hold the process past it.
+      const hooks = Promise.all(
+        stopHooks.map((hook) =>
+          Promise.resolve()
+            .then(hook)
+            .catch((error: unknown) => log.error({ err: error }, 'A stop hook failed')),
+        ),
+      );
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'late'>((resolve) => {
+        graceTimer = setTimeout(() => resolve('late'), graceMs);
+      });
+      const [, hooksOutcome] = await Promise.all([worker.stop(graceMs), Promise.race([hooks, grace])]);
+      clearTimeout(graceTimer);
+      if (hooksOutcome === 'late') log.warn(`Background work did not finish within ${graceMs} ms; stopping anyway`);
       server.closeAllConnections();
       await closed;
       await octokit.close();

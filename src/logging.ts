@@ -52,12 +52,24 @@ export async function createLogger({ level, format, scrub, destination }: Create
     level,
     name: 'keel',
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    // The formatter below already turned errors into plain, scrubbed objects; keep their type.
+    serializers: { err: (value: unknown) => value },
     hooks: {
-      // Scrub every string argument (messages and interpolations) before pino formats it.
+      // Scrub every string argument (messages and interpolations) before pino formats it. An
+      // error logged without a message (Probot logs failed handlers so) would become the message
+      // unscrubbed: give it its own message, scrubbed like the rest.
       logMethod(this: Logger, args: unknown[], method: (...args: unknown[]) => void) {
+        const [first] = args;
+        const error =
+          first instanceof Error
+            ? first
+            : first && typeof first === 'object'
+              ? (first as { err?: unknown }).err
+              : undefined;
+        const withMessage = error instanceof Error && args.length === 1 ? [first, error.message] : args;
         method.apply(
           this,
-          args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)),
+          withMessage.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)),
         );
       },
     },

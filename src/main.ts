@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { serve } from '@hono/node-server';
-import { SmeeClient } from 'smee-client';
 import type { Logger } from 'pino';
 import { loadConfig } from './config.js';
 import { KeelError } from './errors.js';
 import { registrationRoutes, readManifest } from './http/registration.js';
+import { startWebhookProxy } from './http/webhook-proxy.js';
 import { createKeel } from './keel.js';
 import { createLogger, createSecretScrubber } from './logging.js';
 import { capabilityPlugins } from './plugins.js';
@@ -32,25 +32,16 @@ async function main(): Promise<void> {
   const url = await keel.listen();
   log.info(`Keel listening on ${url} (webhooks at ${config.webhookPath}, store: ${keel.store.dialect})`);
 
-  let smee: { close(): void } | undefined;
-  if (config.webhookProxyUrl) {
-    const client = new SmeeClient({
-      source: config.webhookProxyUrl,
-      target: `${url}${config.webhookPath}`,
-      logger: {
-        info: (...args: unknown[]) => log.info(args.join(' ')),
-        error: (...args: unknown[]) => log.error(args.join(' ')),
-      },
-    });
-    smee = await client.start();
-  }
+  const proxy = config.webhookProxyUrl
+    ? await startWebhookProxy({ source: config.webhookProxyUrl, target: `${url}${config.webhookPath}`, log })
+    : undefined;
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received: finishing claimed deliveries, then exiting`);
-    smee?.close();
+    void proxy?.close().catch(() => undefined);
     keel.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -30,6 +30,23 @@ describe('logs keep secrets out', () => {
     expect(output()).toContain('[REDACTED PRIVATE KEY]');
   });
 
+  it('redacts an error logged without a message, as Probot logs a failed handler', async () => {
+    const { log, output } = await capture(['super-secret-webhook']);
+    const token = `ghs_${'A1b2C3d4'.repeat(4)}`;
+    log.child({ name: 'event', id: 'd1' }).error(new Error(`failed with ${token} and super-secret-webhook`));
+    log.warn({ err: new Error(`also ${token}`) });
+    expect(output()).not.toContain(token);
+    expect(output()).not.toContain('super-secret-webhook');
+    const [first] = output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(first).toMatchObject({
+      msg: 'failed with [REDACTED TOKEN] and [REDACTED]',
+      err: { type: 'Error', message: 'failed with [REDACTED TOKEN] and [REDACTED]' },
+    });
+  });
+
   it('redacts authorization headers in logged objects', async () => {
     const { log, output } = await capture([]);
     log.info({ headers: { authorization: 'token abc' } }, 'request');

@@ -79,7 +79,10 @@ export function installationsApi({ store, verify }: { store: Store; verify: Veri
         : {}),
     });
     const record = await getInstallationRecord(store, id);
-    return record ? c.json(toInstallationJson(record)) : c.json(NOT_FOUND, 404);
+    if (!record) return c.json(NOT_FOUND, 404);
+    // The installation as GET shows it, with the new report's time and checks also at the top.
+    const installation = toInstallationJson(record);
+    return c.json({ ...installation, at: installation.report?.at ?? null, checks: installation.report?.checks ?? [] });
   });
   return api;
 }

@@ -89,7 +89,9 @@ export function classifyGitHubError(error: unknown, host = 'api.github.com'): Gi
       return new GitHubError(
         'dns',
         `Cannot resolve ${host} (${code}).`,
-        `Check that ${host} is spelled right in GHE_HOST and that this server's DNS resolves it.`,
+        host === 'api.github.com'
+          ? "Check that this server's DNS resolves api.github.com and that it may reach the internet (firewall, proxy)."
+          : `Check that ${host} is spelled right in GHE_HOST and that this server's DNS resolves it.`,
         undefined,
         options,
       );

@@ -32,6 +32,7 @@ const REFUSED_MUTATIONS = [
   'enqueuePullRequest',
   'mergeBranch',
   'updatePullRequestBranch',
+  'createRef',
   'updateRef',
   'updateRefs',
   'deleteRef',
@@ -58,20 +59,29 @@ function bodyField(body: unknown, field: string): unknown {
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
 }
 
-/** Every `branchName` given to createCommitOnBranch, in the query text or its variables. */
-function findBranchNames(query: string, variables: unknown): string[] {
-  const names = [...query.matchAll(/branchName\s*:\s*"([^"]*)"/g)].map((match) => match[1] ?? '');
+/**
+ * Every branch name given to createCommitOnBranch, in the query text (literal or `$variable`) or
+ * its variables; null when a branch is named another way (by `id`), which Keel cannot judge.
+ */
+function findBranchNames(query: string, variables: unknown): string[] | null {
+  if (/\bbranch\s*:\s*\{[^}]*\bid\s*:/.test(query)) return null;
+  const named = (variables && typeof variables === 'object' ? variables : {}) as Record<string, unknown>;
+  const names = [...query.matchAll(/branchName\s*:\s*(?:"([^"]*)"|\$(\w+))/g)].map((match) =>
+    match[1] !== undefined ? match[1] : String(named[match[2] ?? ''] ?? ''),
+  );
+  let byId = false;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
+        if (key === 'branch' && inner && typeof inner === 'object' && 'id' in inner) byId = true;
         if (key === 'branchName' && typeof inner === 'string') names.push(inner);
         else visit(inner);
       }
     }
   };
   visit(variables);
-  return names;
+  return byId ? null : names;
 }
 
 function judgeGraphql(body: unknown): string | null {
@@ -80,9 +90,10 @@ function judgeGraphql(body: unknown): string | null {
   for (const mutation of REFUSED_MUTATIONS) {
     if (new RegExp(`\\b${mutation}\\s*\\(`).test(query)) return `the GraphQL mutation ${mutation}`;
   }
-  if (/\bcreateCommitOnBranch\s*\(/.test(query)) {
+  const commits = query.match(/\bcreateCommitOnBranch\s*\(/g)?.length ?? 0;
+  if (commits > 0) {
     const branches = findBranchNames(query, bodyField(body, 'variables'));
-    if (branches.length === 0 || !branches.every(isBotBranch)) {
+    if (!branches || branches.length < commits || !branches.every(isBotBranch)) {
       return 'createCommitOnBranch on a branch that is not a keel/ branch';
     }
   }

@@ -75,6 +75,18 @@ export function registrationRoutes({
   const routes = new Hono();
   const fullManifest = JSON.stringify(buildManifest(manifest, config));
 
+  // Health checks keep answering while unregistered: the process is up, but cannot do its job yet.
+  routes.get('/healthz', (c) => c.json({ status: 'ok', registered: false }));
+  routes.get('/readyz', (c) =>
+    c.json(
+      {
+        status: 'not ready',
+        checks: [{ name: 'credentials', ok: false, detail: 'APP_ID is not set: register the app first.' }],
+      },
+      503,
+    ),
+  );
+
   routes.get('/', (c) => {
     const org = c.req.query('org')?.replace(/[^A-Za-z0-9-]/g, '');
     const target = org

@@ -154,6 +154,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
             rows.map((row) => row.id),
           );
           for (const row of rows) {
+            // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
+            // renewed it, and the run under way finishes the delivery. Never start a second one.
+            if (running.has(row.id)) continue;
             const job = processDelivery(row, payloads.get(row.id))
               .catch((error: unknown) => log.error({ err: error, delivery: row.id }, 'Inbox bookkeeping failed'))
               .finally(() => {

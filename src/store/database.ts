@@ -57,7 +57,15 @@ function openSqlite(url: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(database) }) });
 }
 
-function openPostgres(url: string): Kysely<Database> {
+export interface OpenStoreOptions {
+  /**
+   * A pooled Postgres connection failed while idle (a restart, a failover, a proxy timeout). The
+   * pool drops it and the next query connects anew; without a listener, Node would end the process.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+function openPostgres(url: string, { onConnectionError = () => undefined }: OpenStoreOptions): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -69,12 +77,13 @@ function openPostgres(url: string): Kysely<Database> {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  pool.on('error', onConnectionError);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
-  const db = dialect === 'sqlite' ? openSqlite(databaseUrl) : openPostgres(databaseUrl);
+  const db = dialect === 'sqlite' ? openSqlite(databaseUrl) : openPostgres(databaseUrl, options);
   const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -128,6 +128,15 @@ describe('POST /api/installations/:id/verify', () => {
     ]);
   });
 
+  it('answers with the report itself too: its time and checks at the top level', async () => {
+    mockVerification({ installationId: ID });
+    await install();
+    mockVerification({ installationId: ID });
+    const body = (await (await verifyNow()).json()) as InstallationBody & { at: string; checks: unknown[] };
+    expect([body.at, body.checks]).toEqual([body.report?.at, body.report?.checks]);
+    expect(body.checks.length).toBeGreaterThan(0);
+  });
+
   it('plans the write round trip as a dry run in a repository named without its owner', async () => {
     mockVerification({ installationId: ID });
     await install();

@@ -79,6 +79,20 @@ describe('classifyGitHubError on network failures', () => {
     expect((await classifyFailure()).message).toBe('Cannot resolve api.github.com (ENOTFOUND).');
   });
 
+  it('does not blame GHE_HOST when api.github.com does not resolve', () => {
+    const error = classifyGitHubError({ status: 500, cause: { code: 'ENOTFOUND' } }, 'api.github.com');
+    expect(error.remedy).toBe(
+      "Check that this server's DNS resolves api.github.com and that it may reach the internet (firewall, proxy).",
+    );
+  });
+
+  it('asks to check the spelling of GHE_HOST when a GHES host does not resolve', () => {
+    const error = classifyGitHubError({ status: 500, cause: { code: 'ENOTFOUND' } }, 'ghe.example.com');
+    expect(error.remedy).toBe(
+      "Check that ghe.example.com is spelled right in GHE_HOST and that this server's DNS resolves it.",
+    );
+  });
+
   it('treats a connect timeout as a timeout', async () => {
     githubApi().get('/rate_limit').replyWithError({ code: 'UND_ERR_CONNECT_TIMEOUT' });
     expect((await classifyFailure()).kind).toBe('timeout');

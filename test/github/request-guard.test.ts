@@ -43,6 +43,38 @@ describe('the request guard', () => {
       expect(judgeRequest({ method, url, body })).not.toBeNull();
     });
 
+    it('refuses createRef through GraphQL, which Keel never needs', () => {
+      const query =
+        'mutation { createRef(input: { repositoryId: "R_1", name: "refs/heads/main2", oid: "abc" }) { ref { name } } }';
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toMatch(/createRef/);
+    });
+
+    it('refuses createCommitOnBranch naming its branch by id, even beside a keel/ branch', () => {
+      const query = `mutation {
+        a: createCommitOnBranch(input: { branch: { repositoryNameWithOwner: "acme/app", branchName: "keel/fix" } }) { commit { oid } }
+        b: createCommitOnBranch(input: { branch: { id: "REF_main" } }) { commit { oid } }
+      }`;
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toMatch(/createCommitOnBranch/);
+    });
+
+    it('refuses createCommitOnBranch whose branchName comes from a variable naming another branch', () => {
+      const query = `mutation($target: String!) {
+        a: createCommitOnBranch(input: { branch: { repositoryNameWithOwner: "acme/app", branchName: "keel/fix" } }) { commit { oid } }
+        b: createCommitOnBranch(input: { branch: { repositoryNameWithOwner: "acme/app", branchName: $target } }) { commit { oid } }
+      }`;
+      const body = { query, variables: { target: 'main' } };
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body })).toMatch(/createCommitOnBranch/);
+    });
+
+    it('refuses a branch given by id in the variables', () => {
+      const query =
+        'mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }';
+      const variables = { input: { branch: { id: 'REF_main', branchName: 'keel/fix' } } };
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query, variables } })).toMatch(
+        /createCommitOnBranch/,
+      );
+    });
+
     it('refuses createCommitOnBranch on the default branch', () => {
       const query =
         'mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }';

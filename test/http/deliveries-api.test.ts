@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertDeliveries } from '../../src/inbox/deliveries.js';
 import { example } from '../../fixtures/index.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 
@@ -57,6 +58,30 @@ describe('the deliveries API', () => {
     expect(dead).toEqual([
       expect.objectContaining({ id: 'broken', status: 'dead', attempts: 1, error: 'Error: the handler broke' }),
     ]);
+  });
+
+  it('answers the newest 100 by default, and as many as limit asks for up to 1000', async () => {
+    const receivedAt = Date.now();
+    await insertDeliveries(
+      keel.keel.store,
+      Array.from({ length: 1_001 }, (_, index) => ({
+        id: `d${index}`,
+        event: 'star',
+        action: 'created',
+        installationId: null,
+        repository: null,
+        payload: Buffer.from('{}'),
+        status: 'ignored' as const,
+        receivedAt: receivedAt + index,
+      })),
+    );
+    const ids = async (query: string) =>
+      ((await (await keel.api(`/api/deliveries${query}`)).json()) as { id: string }[]).map((delivery) => delivery.id);
+    const byDefault = await ids('');
+    expect([byDefault.length, byDefault[0], byDefault.at(-1)]).toEqual([100, 'd1000', 'd901']);
+    expect(await ids('?limit=3')).toEqual(['d1000', 'd999', 'd998']);
+    const most = await ids('?limit=1000');
+    expect([most.length, most.at(-1)]).toEqual([1000, 'd1']);
   });
 
   it('answers 400 for a limit over 1000', async () => {

@@ -70,6 +70,16 @@ describe('app-manifest registration (no APP_ID yet)', () => {
     );
   });
 
+  it('answers /healthz while unregistered, and /readyz with 503 until the app is registered', async () => {
+    const { routes } = setUp();
+    const health = await routes.request('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', registered: false });
+    const ready = await routes.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not ready', checks: [{ name: 'credentials', ok: false }] });
+  });
+
   it('refuses a callback it did not start', async () => {
     const { routes } = setUp();
     const response = await routes.request('/setup/callback?code=abc123&state=forged');

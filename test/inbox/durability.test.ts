@@ -21,6 +21,9 @@ interface Child {
 
 const children: ChildProcess[] = [];
 
+/** Real processes start, take load and are killed: give them room on a busy machine. */
+const PROCESS_TEST_TIMEOUT = 120_000;
+
 async function startChild(databaseUrl: string, handlerMs = 10): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/keel-child.ts'], {
     env: {
@@ -129,49 +132,57 @@ describe('durability of accepted deliveries', () => {
     testStore = undefined;
   });
 
-  it('SQLite: a process killed mid-load loses nothing; the restarted one finishes every delivery once', async () => {
-    testStore = await createSqliteStore();
-    const databaseUrl = testStore.databaseUrl;
-    await testStore.store.close();
-    const first = await startChild(databaseUrl);
-    const loading = sendLoad([first.url], 300);
-    const observer = await openStore(databaseUrl);
-    await waitFor(async () => (await countProcessed(observer)) >= 40, 20_000);
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
-    const accepted = await loading;
-    expect(accepted.length).toBeGreaterThan(40);
-    expect(await countProcessed(observer)).toBeLessThan(accepted.length);
+  it(
+    'SQLite: a process killed mid-load loses nothing; the restarted one finishes every delivery once',
+    async () => {
+      testStore = await createSqliteStore();
+      const databaseUrl = testStore.databaseUrl;
+      await testStore.store.close();
+      const first = await startChild(databaseUrl);
+      const loading = sendLoad([first.url], 300);
+      const observer = await openStore(databaseUrl);
+      await waitFor(async () => (await countProcessed(observer)) >= 40, 20_000);
+      first.process.kill('SIGKILL');
+      await once(first.process, 'exit');
+      const accepted = await loading;
+      expect(accepted.length).toBeGreaterThan(40);
+      expect(await countProcessed(observer)).toBeLessThan(accepted.length);
 
-    await startChild(databaseUrl);
-    await waitFor(async () => (await countProcessed(observer)) >= accepted.length, 30_000);
-    await expectEveryAcceptedDeliveryDoneOnce(observer, accepted);
-    await observer.close();
-    testStore = { ...testStore, store: await openStore(databaseUrl) };
-  });
+      await startChild(databaseUrl);
+      await waitFor(async () => (await countProcessed(observer)) >= accepted.length, 30_000);
+      await expectEveryAcceptedDeliveryDoneOnce(observer, accepted);
+      await observer.close();
+      testStore = { ...testStore, store: await openStore(databaseUrl) };
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
-  it('SIGTERM: stops accepting, finishes what it claimed, leaves the rest queued, exits 0', async () => {
-    testStore = await createSqliteStore();
-    const { databaseUrl, store } = testStore;
-    const child = await startChild(databaseUrl, 300);
-    const accepted = await sendLoad([child.url], 12);
-    expect(accepted).toHaveLength(12);
-    await waitFor(async () => {
-      const running = await sql<{ n: number }>`select count(*) as n from test_executions`.execute(store.db);
-      return Number(running.rows[0]?.n) > 0;
-    }, 10_000);
-    child.process.kill('SIGTERM');
-    const [code] = (await once(child.process, 'exit')) as [number];
-    expect(code).toBe(0);
-    const rows = await store.db.selectFrom('deliveries').select(['status']).execute();
-    expect(rows.filter((row) => row.status === 'processing')).toEqual([]);
-    const unfinished = await sql<{
-      n: number;
-    }>`select count(*) as n from test_executions where finished_at is null`.execute(store.db);
-    expect(Number(unfinished.rows[0]?.n)).toBe(0);
-    expect(rows.filter((row) => row.status === 'processed').length).toBeGreaterThan(0);
-    expect(rows.filter((row) => row.status === 'queued').length).toBeGreaterThan(0);
-  });
+  it(
+    'SIGTERM: stops accepting, finishes what it claimed, leaves the rest queued, exits 0',
+    async () => {
+      testStore = await createSqliteStore();
+      const { databaseUrl, store } = testStore;
+      const child = await startChild(databaseUrl, 300);
+      const accepted = await sendLoad([child.url], 12);
+      expect(accepted).toHaveLength(12);
+      await waitFor(async () => {
+        const running = await sql<{ n: number }>`select count(*) as n from test_executions`.execute(store.db);
+        return Number(running.rows[0]?.n) > 0;
+      }, 10_000);
+      child.process.kill('SIGTERM');
+      const [code] = (await once(child.process, 'exit')) as [number];
+      expect(code).toBe(0);
+      const rows = await store.db.selectFrom('deliveries').select(['status']).execute();
+      expect(rows.filter((row) => row.status === 'processing')).toEqual([]);
+      const unfinished = await sql<{
+        n: number;
+      }>`select count(*) as n from test_executions where finished_at is null`.execute(store.db);
+      expect(Number(unfinished.rows[0]?.n)).toBe(0);
+      expect(rows.filter((row) => row.status === 'processed').length).toBeGreaterThan(0);
+      expect(rows.filter((row) => row.status === 'queued').length).toBeGreaterThan(0);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'Postgres: two processes race for deliveries, one is killed, nothing runs twice at once',
@@ -190,5 +201,6 @@ describe('durability of accepted deliveries', () => {
       const pids = await sql<{ pid: number }>`select distinct pid from test_executions`.execute(store.db);
       expect(pids.rows.length).toBe(2);
     },
+    PROCESS_TEST_TIMEOUT,
   );
 });

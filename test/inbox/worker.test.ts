@@ -146,6 +146,30 @@ describe('the inbox worker', () => {
     await inbox.stop();
   });
 
+  it('never starts a second run of a delivery it is still running, even once its own lease lapsed', async () => {
+    await enqueue('d1');
+    let runs = 0;
+    let finish: () => void = () => undefined;
+    const inbox = worker(
+      () => {
+        runs += 1;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      { leaseMs: 60_000 },
+    );
+    inbox.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The event loop stalled past the lease (no heartbeat got through): the row looks abandoned.
+    clock += 60_001;
+    inbox.notify();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(runs).toBe(1);
+    finish();
+    await inbox.idle();
+    expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processed' });
+    await inbox.stop();
+  });
+
   it('ignores the late answer of a process that lost its lease', async () => {
     await enqueue('d1');
     await claimDeliveries(testStore.store, { workerId: 'slow-process', limit: 1, leaseMs: 1_000, now: clock });

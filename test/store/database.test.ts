@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.js';
 import { ConfigError } from '../../src/errors.js';
@@ -40,6 +41,30 @@ describe('the store', () => {
         for (const store of racers) await store.ping();
         for (const store of extra.splice(0)) await store.close();
       } finally {
+        await database.drop();
+      }
+    },
+  );
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'survives Postgres dropping its idle connections (a restart, a failover), and says so',
+    async () => {
+      const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL!);
+      const dropped: Error[] = [];
+      const store = await openStore(database.databaseUrl, { onConnectionError: (error) => dropped.push(error) });
+      try {
+        await store.ping();
+        const admin = new pg.Client({ connectionString: database.databaseUrl });
+        await admin.connect();
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        );
+        await admin.end();
+        await expect.poll(() => dropped.length).toBeGreaterThan(0);
+        expect(dropped[0]?.message).toContain('terminating connection');
+        await store.ping();
+      } finally {
+        await store.close();
         await database.drop();
       }
     },

@@ -5,7 +5,7 @@ import { checkPermissions } from './checks/check-permissions.js';
 import { checkRateLimit } from './checks/check-rate-limit.js';
 import { checkRepositories, type RepositoriesResult } from './checks/check-repositories.js';
 import { skippedCheck } from './checks/check-result.js';
-import { checkToken } from './checks/check-token.js';
+import { checkToken, verificationTokenPermissions } from './checks/check-token.js';
 import { checkWebhook } from './checks/check-webhook.js';
 import { deriveState } from './derive-state.js';
 import { judgePermissions } from './judge-permissions.js';
@@ -144,7 +144,12 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
   if (installation.suspended) {
     checks.push(...skipAll(['token', 'repositories', 'rate-limit'], 'the installation is suspended'));
   } else {
-    const token = await checkToken({ appOctokit, installationId, apiHost });
+    const token = await checkToken({
+      appOctokit,
+      installationId,
+      apiHost,
+      permissions: verificationTokenPermissions(writeCheck),
+    });
     checks.push(token.check);
     if (token.minted) {
       report.tokenExpiresAt = token.minted.expiresAt;

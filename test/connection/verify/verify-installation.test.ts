@@ -68,13 +68,19 @@ function mockRepositories(scope: nock.Scope, count: number): nock.Scope {
     });
 }
 
-function mockVerification(scope: nock.Scope, installationBody: object = installation): nock.Scope {
+const READ_ONLY_TOKEN = { permissions: { metadata: 'read' } };
+
+function mockVerification(
+  scope: nock.Scope,
+  installationBody: object = installation,
+  tokenRequest: nock.RequestBodyMatcher = READ_ONLY_TOKEN,
+): nock.Scope {
   return scope
     .get('/app')
     .reply(200, app)
     .get('/app/installations/42')
     .reply(200, installationBody)
-    .post('/app/installations/42/access_tokens')
+    .post('/app/installations/42/access_tokens', tokenRequest)
     .reply(201, accessToken)
     .get('/rate_limit')
     .reply(200, rateLimit)
@@ -222,7 +228,11 @@ describe('verifyInstallation', () => {
   });
 
   it('refuses a write round trip in a repository outside the installation before writing', async () => {
-    mockRepositories(mockVerification(githubApi()), 3);
+    // A real round trip asks for the writes it will make, and no more.
+    const writeToken = {
+      permissions: { metadata: 'read', contents: 'write', pull_requests: 'write', statuses: 'write', issues: 'write' },
+    };
+    mockRepositories(mockVerification(githubApi(), installation, writeToken), 3);
     const report = await verify({
       writeCheck: { repo: 'acme/elsewhere', dryRun: false },
     });

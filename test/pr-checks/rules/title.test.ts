@@ -21,4 +21,16 @@ describe('checkTitle', () => {
   it('is case-sensitive like the regex it is given', () => {
     expect(checkTitle('FEAT: shout', CONVENTIONAL)).toHaveLength(1);
   });
+
+  it('gives up on a pattern that backtracks without end, instead of stalling Keel', () => {
+    const started = performance.now();
+    const [finding] = checkTitle(`${'a'.repeat(40)}!`, '^(a|a)*$');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(finding).toMatchObject({
+      rule: 'title',
+      severity: 'failure',
+      title: 'The title pattern takes too long to run',
+      evidence: '^(a|a)*$',
+    });
+  });
 });
