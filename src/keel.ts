@@ -106,6 +106,7 @@ export async function createKeel({
     appOctokit: () => probot.auth(),
     Octokit: octokit.Octokit,
     githubHost: config.githubHost,
+    log: log.child({ name: 'octokit' }),
   });
   const worker = createInboxWorker({
     store,

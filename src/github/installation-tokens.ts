@@ -6,6 +6,7 @@
  * permissions) until shortly before they expire. The Octokit handed out also refuses, locally, the
  * writes its permissions do not cover, so a mistake shows up as a clear error rather than a 403.
  */
+import type { Logger } from 'pino';
 import type { PermissionSet } from '../capabilities.js';
 import { classifyGitHubError } from './errors.js';
 import { assertScopeAllows } from './token-scope.js';
@@ -28,6 +29,8 @@ export interface InstallationTokensOptions {
   appOctokit: () => Promise<KeelOctokit>;
   Octokit: KeelOctokitClass;
   githubHost?: string;
+  /** Keel's (scrubbing) logger, for Octokit's own warnings; Octokit logs to the console without it. */
+  log?: Logger;
   now?: () => number;
   /** Renew this long before GitHub's expiry (default 5 minutes). */
   refreshMarginMs?: number;
@@ -59,7 +62,15 @@ function cacheKey({ installationId, repositoryIds, repositoryNames, permissions 
 }
 
 export function createInstallationTokens(options: InstallationTokensOptions): InstallationTokens {
-  const { appOctokit, Octokit, githubHost, now = Date.now, refreshMarginMs = 5 * 60_000, maxEntries = 5_000 } = options;
+  const {
+    appOctokit,
+    Octokit,
+    githubHost,
+    log,
+    now = Date.now,
+    refreshMarginMs = 5 * 60_000,
+    maxEntries = 5_000,
+  } = options;
   const cache = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<KeelOctokit>>();
 
@@ -75,6 +86,7 @@ export function createInstallationTokens(options: InstallationTokensOptions): In
       });
       const octokit = new Octokit({
         auth: { token: data.token },
+        ...(log ? { log } : {}),
         keelActor: String(request.installationId),
       } as ConstructorParameters<KeelOctokitClass>[0]);
       const granted = (data.permissions ?? {}) as Record<string, string>;

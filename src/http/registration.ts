@@ -13,7 +13,10 @@ import { classifyGitHubError } from '../github/errors.js';
 
 export type Manifest = Record<string, unknown> & { hook_attributes?: Record<string, unknown> };
 
-export function readManifest(path = 'app.yml'): Manifest {
+/** Keel's app.yml, found beside package.json wherever Keel is started from. */
+const APP_YML = new URL('../../app.yml', import.meta.url);
+
+export function readManifest(path: string | URL = APP_YML): Manifest {
   return parse(readFileSync(path, 'utf8')) as Manifest;
 }
 
@@ -28,7 +31,6 @@ export function buildManifest(
     hook_attributes: { ...manifest.hook_attributes, url: webhookUrl, active: true },
     redirect_url: `${config.publicUrl}/setup/callback`,
     callback_urls: [`${config.publicUrl}/console/auth/callback`],
-    setup_url: `${config.publicUrl}/console`,
   };
 }
 
