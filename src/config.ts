@@ -62,6 +62,7 @@ const EnvSchema = z.object({
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
   KEEL_WORKER_CONCURRENCY: integer(4, 0, 64),
+  KEEL_DELIVERY_RETENTION_DAYS: integer(14, 1, 3650),
 });
 
 export interface KeelConfig {
@@ -88,6 +89,8 @@ export interface KeelConfig {
   githubClientId: string | undefined;
   githubClientSecret: string | undefined;
   workerConcurrency: number;
+  /** Processed and ignored deliveries are deleted after this many days; dead letters are kept. */
+  deliveryRetentionDays: number;
   /** Key for signing links to detail pages; derived from the webhook secret, never stored. */
   linkSigningKey: Buffer;
 }
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubClientId: values.GITHUB_CLIENT_ID,
     githubClientSecret: values.GITHUB_CLIENT_SECRET,
     workerConcurrency: values.KEEL_WORKER_CONCURRENCY,
+    deliveryRetentionDays: values.KEEL_DELIVERY_RETENTION_DAYS,
     linkSigningKey,
   };
 }

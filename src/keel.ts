@@ -19,6 +19,7 @@ import { deliveriesApi } from './http/deliveries-api.js';
 import { operationsRoutes } from './http/operations.js';
 import { createReceiver } from './http/receiver.js';
 import { countDeliveriesByStatus } from './inbox/deliveries.js';
+import { startDeliveryRetention } from './inbox/retention.js';
 import { createInboxWorker, type InboxWorker, type InboxWorkerOptions } from './inbox/worker.js';
 import { createSecretScrubber } from './logging.js';
 import { createMetrics, type KeelMetrics } from './metrics.js';
@@ -181,6 +182,13 @@ export async function createKeel({
         server.listen(config.port, config.host, () => resolve());
       });
       worker.start();
+      stopHooks.push(
+        startDeliveryRetention({
+          store,
+          log: log.child({ name: 'inbox' }),
+          retentionDays: config.deliveryRetentionDays,
+        }),
+      );
       const { port } = server.address() as AddressInfo;
       const host = config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1';
       return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -266,3 +266,16 @@ export async function findStoredDeliveryIds(store: Store, ids: readonly string[]
     .execute();
   return new Set(rows.map((row) => row.id));
 }
+
+/**
+ * Deletes processed and ignored deliveries received before `before` (payloads go with them).
+ * Dead letters, failures awaiting a retry and work in progress are kept whatever their age.
+ */
+export async function deleteDeliveriesBefore(store: Store, before: number): Promise<number> {
+  const result = await store.db
+    .deleteFrom('deliveries')
+    .where('status', 'in', ['processed', 'ignored'])
+    .where('received_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
+import { startDeliveryRetention } from '../../src/inbox/retention.js';
+import type { DeliveryStatus } from '../../src/store/schema.js';
+import { createSqliteStore, type TestStore } from '../helpers/store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = 1_800_000_000_000;
+
+describe('delivery retention', () => {
+  let testStore: TestStore;
+  beforeEach(async () => {
+    testStore = await createSqliteStore();
+  });
+  afterEach(() => testStore.cleanup());
+
+  async function stored(id: string, ageDays: number, status: DeliveryStatus) {
+    await insertDelivery(testStore.store, {
+      id,
+      event: 'push',
+      action: null,
+      installationId: 1,
+      repository: 'acme/app',
+      payload: Buffer.from('{}'),
+      status: 'queued',
+      receivedAt: NOW - ageDays * DAY,
+    });
+    await testStore.store.db.updateTable('deliveries').set({ status }).where('id', '=', id).execute();
+  }
+
+  it('deletes processed and ignored deliveries past the retention period, with their payloads', async () => {
+    await stored('old-processed', 15, 'processed');
+    await stored('old-ignored', 20, 'ignored');
+    await stored('recent-processed', 13, 'processed');
+    const stop = startDeliveryRetention({
+      store: testStore.store,
+      log: pino({ level: 'silent' }),
+      retentionDays: 14,
+      now: () => NOW,
+    });
+    await stop();
+    expect(await getDelivery(testStore.store, 'old-processed')).toBeUndefined();
+    expect(await getDelivery(testStore.store, 'old-ignored')).toBeUndefined();
+    expect(await getDelivery(testStore.store, 'recent-processed')).toBeDefined();
+    const payloads = await testStore.store.db.selectFrom('delivery_payloads').select('id').execute();
+    expect(payloads.map((row) => row.id)).toEqual(['recent-processed']);
+  });
+
+  it('keeps dead letters, failures awaiting a retry and queued deliveries whatever their age', async () => {
+    await stored('old-dead', 90, 'dead');
+    await stored('old-failed', 90, 'failed');
+    await stored('old-queued', 90, 'queued');
+    const stop = startDeliveryRetention({
+      store: testStore.store,
+      log: pino({ level: 'silent' }),
+      retentionDays: 14,
+      now: () => NOW,
+    });
+    await stop();
+    const rows = await testStore.store.db.selectFrom('deliveries').select('id').orderBy('id').execute();
+    expect(rows.map((row) => row.id)).toEqual(['old-dead', 'old-failed', 'old-queued']);
+  });
+});
