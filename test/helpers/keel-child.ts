@@ -1,7 +1,8 @@
 /**
  * A Keel process for durability tests, run as `node --import tsx test/helpers/keel-child.ts`.
  * Its only handler records each execution (start and end, with this process id) and applies an
- * idempotent effect, in tables beside Keel's own in the same database. It prints its URL.
+ * idempotent effect, in tables beside Keel's own in the same database (the test creates them,
+ * once: concurrent CREATE TABLE IF NOT EXISTS races on Postgres). It prints its URL.
  */
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -32,10 +33,6 @@ const keel = await createKeel({
     },
   ],
 });
-await sql`create table if not exists test_executions (delivery_id varchar(64) not null, pid integer not null, started_at bigint not null, finished_at bigint)`.execute(
-  keel.store.db,
-);
-await sql`create table if not exists test_effects (delivery_id varchar(64) primary key)`.execute(keel.store.db);
 const url = await keel.listen();
 process.stdout.write(`${url}\n`);
 process.on('SIGTERM', () => {

@@ -63,6 +63,14 @@ async function sendLoad(urls: string[], count: number): Promise<string[]> {
   return accepted;
 }
 
+/** The tables the child processes' handler writes to, created once before they start. */
+async function createEffectTables(store: Store): Promise<void> {
+  await sql`create table test_executions (delivery_id varchar(64) not null, pid integer not null, started_at bigint not null, finished_at bigint)`.execute(
+    store.db,
+  );
+  await sql`create table test_effects (delivery_id varchar(64) primary key)`.execute(store.db);
+}
+
 async function countProcessed(store: Store): Promise<number> {
   const row = await store.db
     .selectFrom('deliveries')
@@ -137,6 +145,7 @@ describe('durability of accepted deliveries', () => {
     async () => {
       testStore = await createSqliteStore();
       const databaseUrl = testStore.databaseUrl;
+      await createEffectTables(testStore.store);
       await testStore.store.close();
       const first = await startChild(databaseUrl);
       const loading = sendLoad([first.url], 300);
@@ -162,6 +171,7 @@ describe('durability of accepted deliveries', () => {
     async () => {
       testStore = await createSqliteStore();
       const { databaseUrl, store } = testStore;
+      await createEffectTables(store);
       const child = await startChild(databaseUrl, 300);
       const accepted = await sendLoad([child.url], 12);
       expect(accepted).toHaveLength(12);
@@ -189,6 +199,7 @@ describe('durability of accepted deliveries', () => {
     async () => {
       testStore = await createPostgresStore(process.env.TEST_DATABASE_URL!);
       const { databaseUrl, store } = testStore;
+      await createEffectTables(store);
       const [a, b] = await Promise.all([startChild(databaseUrl), startChild(databaseUrl)]);
       const loading = sendLoad([a.url, b.url], 400);
       await waitFor(async () => (await countProcessed(store)) >= 60, 20_000);
