@@ -106,6 +106,11 @@ export function mergePermissions(capabilities: readonly Capability[]): Permissio
   return merged;
 }
 
+/** The permissions a capability's jobs need: what its narrowed tokens ask for. */
+export function permissionsOf(id: CapabilityId): PermissionSet {
+  return CAPABILITIES.find((capability) => capability.id === id)?.permissions ?? {};
+}
+
 export function defaultCapabilities(): Capability[] {
   return CAPABILITIES.filter((capability) => !capability.optIn);
 }

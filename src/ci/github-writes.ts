@@ -2,7 +2,7 @@
  * The GitHub writes the CI capability makes, each idempotent by what it targets: a status by its
  * context, a comment or an issue by the id Keel stored for it, a label by its name.
  */
-import { GitHubError } from '../github/errors.js';
+import { GitHubError, statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { classified, type RepositoryRef } from '../github/repository.js';
 
@@ -41,7 +41,7 @@ export function updateComment(
       });
       return true;
     } catch (error) {
-      if ((error as { status?: unknown }).status === 404) return false;
+      if (statusOf(error) === 404) return false;
       throw error;
     }
   });
@@ -65,7 +65,7 @@ export function ensureLabel(octokit: KeelOctokit, ref: RepositoryRef, label: Lab
 }
 
 function isAlreadyExists(error: unknown): boolean {
-  if (error instanceof GitHubError || (error as { status?: unknown }).status !== 422) return false;
+  if (error instanceof GitHubError || statusOf(error) !== 422) return false;
   const data = (error as { response?: { data?: { errors?: { code?: string }[] } } }).response?.data;
   // GitHub sends errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }].
   return data?.errors === undefined || data.errors.some((entry) => entry.code === 'already_exists');

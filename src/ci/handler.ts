@@ -7,7 +7,7 @@
  */
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import type { Logger } from 'pino';
-import { CAPABILITIES } from '../capabilities.js';
+import { permissionsOf } from '../capabilities.js';
 import type { KeelConfig } from '../config.js';
 import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { KeelOctokit } from '../github/octokit.js';
@@ -46,7 +46,7 @@ export type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run.completed'>['
 export const CI_LINK_KIND = 'ci';
 
 /** The job token: this repository only, exactly the ci capability's permissions. */
-export const CI_PERMISSIONS = CAPABILITIES.find((capability) => capability.id === 'ci')?.permissions ?? {};
+const CI_PERMISSIONS = permissionsOf('ci');
 
 export interface CiHandlerDeps {
   store: Store;
@@ -185,7 +185,7 @@ async function findPulls(context: RunContext, octokit: KeelOctokit): Promise<Pul
   let numbers = payload.workflow_run.pull_requests.flatMap((pull) =>
     pull && pull.base.repo.id === facts.repositoryId ? [pull.number] : [],
   );
-  if (numbers.length === 0 && (facts.event === 'pull_request' || facts.event === 'pull_request_target')) {
+  if (numbers.length === 0 && PULL_REQUEST_EVENTS.has(facts.event)) {
     const pulls = await listCommitPulls(octokit, context.ref, facts.headSha);
     numbers = pulls
       .filter((pull) => pull.state === 'open' && pull.headSha === facts.headSha)

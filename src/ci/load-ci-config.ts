@@ -11,10 +11,9 @@ import { GitHubError } from '../github/errors.js';
 import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
 import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
-import { RepoConfigError } from '../repo-config/repo-config-error.js';
+import { toConfigErrorReport, type ConfigErrorReport } from '../repo-config/repo-config-error.js';
 import { DEFAULT_CI_CONFIG, type CiConfig } from './config.js';
 import type { RepositoryRef } from '../github/repository.js';
-import type { ConfigErrorReport } from './report.js';
 
 export interface LoadCiConfigOptions {
   tokens: InstallationTokens;
@@ -49,14 +48,7 @@ export async function loadCiConfig(options: LoadCiConfigOptions): Promise<Loaded
         { repository: `${ref.owner}/${ref.repo}`, problem: error.message },
         'Invalid .github/keel.yml; using the default ci settings',
       );
-      return {
-        config: DEFAULT_CI_CONFIG,
-        configError: {
-          message: error.message,
-          remedy: error.remedy,
-          problems: error instanceof RepoConfigError ? [...error.problems] : [],
-        },
-      };
+      return { config: DEFAULT_CI_CONFIG, configError: toConfigErrorReport(error) };
     }
     if (error instanceof GitHubError && !error.transient) {
       log.warn(

@@ -5,6 +5,7 @@
  * every interpolated value; no external assets, readable on a phone.
  */
 import { html, raw } from 'hono/html';
+import { encodePath, isWebLink } from '../http/page-links.js';
 import type { Diagnosis, Failure } from './diagnose.js';
 import { describeCommitFailures } from './report.js';
 import { KIND_LABELS } from './render.js';
@@ -40,15 +41,6 @@ const STYLE = `
   li { margin: 0.25rem 0; overflow-wrap: anywhere; }
   @media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dt { margin-top: 0.5rem; } }
 `;
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
-/** Only web links are rendered as links (never `javascript:` and the like). */
-function isWebLink(url: string): boolean {
-  return /^https?:\/\//i.test(url);
-}
 
 /** A repository-relative path can be linked at the commit; absolute or escaping ones cannot. */
 function isRepositoryPath(file: string): boolean {

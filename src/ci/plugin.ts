@@ -4,8 +4,7 @@
  * under /ci/ gets the same 404 as an unknown route, so ids cannot be probed.
  */
 import type { KeelPlugin } from '../keel.js';
-import { privatePage } from '../http/private-page.js';
-import { verifySignedPath } from '../http/signed-links.js';
+import { mountSignedPage } from '../http/private-page.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
 import { CI_LINK_KIND, handleWorkflowRun } from './handler.js';
 import { handleWorkflowJob } from './handler-job.js';
@@ -24,12 +23,11 @@ export function ciPlugin({ configCache }: CiPluginOptions = {}): KeelPlugin {
     probot.on('workflow_run.completed', async (context) => handleWorkflowRun(deps, context.payload));
     probot.on('workflow_job.completed', async (context) => handleWorkflowJob(deps, context.payload));
 
-    http.get(`/${CI_LINK_KIND}/:id`, privatePage(), async (c) => {
-      const id = c.req.param('id');
-      if (!verifySignedPath(config.linkSigningKey, CI_LINK_KIND, id, c.req.query('sig'))) return c.notFound();
-      const run = await readRun(store, id);
-      if (!run) return c.notFound();
-      return c.html(renderDiagnosisPage({ run, githubWebUrl: config.githubWebUrl }));
+    mountSignedPage(http, {
+      kind: CI_LINK_KIND,
+      key: config.linkSigningKey,
+      read: (id) => readRun(store, id),
+      render: (run) => renderDiagnosisPage({ run, githubWebUrl: config.githubWebUrl }),
     });
   };
 }

@@ -1,7 +1,7 @@
+import { fitStatusDescription, STATUS_DESCRIPTION_LIMIT } from '../github/repository.js';
 import type { Diagnosis, DiagnosisKind } from './diagnose.js';
 
 export const CI_COMMENT_MARKER = '<!-- keel:ci -->';
-const STATUS_LIMIT = 140;
 const EXCERPT_LINE_LIMIT = 300;
 const BODY_LIMIT = 60_000; // GitHub rejects comments over 65,536 characters
 const SHOWN_FAILURES = 10;
@@ -15,7 +15,7 @@ const SHOWN_FAILURES = 10;
 export function describeFailures(diagnoses: readonly Diagnosis[], notDiagnosed = 0): string {
   if (diagnoses.length === 0) return notDiagnosed > 0 ? `${notDiagnosed} jobs failed` : 'No failed jobs';
   if (diagnoses.length === 1 && diagnoses[0] && notDiagnosed === 0)
-    return truncate(describeJob(diagnoses[0]), STATUS_LIMIT);
+    return fitStatusDescription(describeJob(diagnoses[0]));
   const parts = diagnoses.map((diagnosis) => {
     const detail = countPhrase(diagnosis);
     return detail ? `${diagnosis.job.name} (${detail})` : diagnosis.job.name;
@@ -23,10 +23,10 @@ export function describeFailures(diagnoses: readonly Diagnosis[], notDiagnosed =
   const head = `${diagnoses.length + notDiagnosed} jobs failed: `;
   const more = (hidden: number): string => (hidden > 0 ? ` +${hidden} more` : '');
   let text = head + parts.join(', ') + more(notDiagnosed);
-  for (let shown = parts.length - 1; text.length > STATUS_LIMIT && shown > 0; shown -= 1) {
+  for (let shown = parts.length - 1; text.length > STATUS_DESCRIPTION_LIMIT && shown > 0; shown -= 1) {
     text = `${head}${parts.slice(0, shown).join(', ')}${more(parts.length - shown + notDiagnosed)}`;
   }
-  return truncate(text, STATUS_LIMIT);
+  return fitStatusDescription(text);
 }
 
 function describeJob(diagnosis: Diagnosis): string {

@@ -3,9 +3,8 @@
  * facts (stored diagnoses, stored comment and issue ids, the commit's runs), these functions return
  * the writes, and `apply-writes.ts` makes them.
  */
-import type { ConfigProblem } from '../repo-config/repo-config-error.js';
 import type { Diagnosis } from './diagnose.js';
-import type { CommitStatus } from '../github/repository.js';
+import { fitStatusDescription, type CommitStatus } from '../github/repository.js';
 import type { CommitRun } from './github.js';
 import {
   describeFailures,
@@ -20,14 +19,7 @@ import type { PullComment, TrackingIssue } from './store-reports.js';
 export const CI_STATUS_CONTEXT = 'keel/ci';
 export const ALL_PASSED = 'All workflow runs passed';
 export const CI_LABEL = { name: 'keel:ci', color: 'd73a4a', description: 'CI is failing on the default branch' };
-const STATUS_LIMIT = 140;
 const PASSED_CONCLUSIONS: ReadonlySet<string> = new Set(['success', 'skipped', 'neutral']);
-
-export interface ConfigErrorReport {
-  message: string;
-  remedy: string;
-  problems: ConfigProblem[];
-}
 
 /** A failing run and the signed link to its diagnosis page. */
 export interface RunReport {
@@ -77,7 +69,7 @@ export function describeCommitFailures(reports: readonly RunReport[]): string {
   const only = reports.length === 1 ? reports[0]?.run : undefined;
   if (only && only.diagnoses.length === 1 && only.diagnoses[0]?.job.id === 0 && only.notDiagnosed === 0) {
     const what = only.conclusion === 'startup_failure' ? 'could not start (startup failure)' : 'failed';
-    return truncate(`Workflow ${only.workflow} ${what}`);
+    return fitStatusDescription(`Workflow ${only.workflow} ${what}`);
   }
   const diagnoses = reports.flatMap((report) => report.run.diagnoses);
   const notDiagnosed = reports.reduce((sum, report) => sum + report.run.notDiagnosed, 0);
@@ -269,8 +261,4 @@ export function judgeCommitRuns(
   return selectLatestRuns(current)
     .filter((run) => !isIgnored(run))
     .every((run) => run.status === 'completed' && run.conclusion !== null && PASSED_CONCLUSIONS.has(run.conclusion));
-}
-
-function truncate(text: string): string {
-  return text.length <= STATUS_LIMIT ? text : `${text.slice(0, STATUS_LIMIT - 1)}…`;
 }

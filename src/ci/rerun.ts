@@ -4,7 +4,7 @@
  * first, and a missing grant is a RerunNotGrantedError naming the permission, the capability and
  * how an owner grants it — never a request GitHub would refuse.
  */
-import { satisfies } from '../capabilities.js';
+import { permissionsOf, satisfies } from '../capabilities.js';
 import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { Store } from '../store/database.js';
 import { RerunNotGrantedError } from './errors.js';
@@ -39,7 +39,7 @@ export interface RerunResult {
   runUrl: string;
 }
 
-export const RERUN_PERMISSIONS = { actions: 'write' } as const;
+const RERUN_PERMISSIONS = permissionsOf('rerun');
 
 /** The installation's granted permissions as the connection capability stored them ({} when unknown). */
 export async function readGrantedPermissions(store: Store, installationId: number): Promise<Record<string, string>> {

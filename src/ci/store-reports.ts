@@ -4,6 +4,7 @@
  * GitHub id), so two workers handling two failed runs at once never create two.
  */
 import type { Store } from '../store/database.js';
+import type { CiPullCommentsTable } from '../store/schema.js';
 
 /** A claim older than this is abandoned (its worker died) and may be taken over. */
 export const STALE_CLAIM_MS = 2 * 60_000;
@@ -18,15 +19,7 @@ export interface PullComment {
   updatedAt: number;
 }
 
-type PullCommentRow = {
-  repository_id: number;
-  pull_number: number;
-  comment_id: number | null;
-  head_sha: string;
-  state: string;
-  failing_jobs: string;
-  updated_at: number;
-};
+type PullCommentRow = Pick<CiPullCommentsTable, (typeof PULL_COMMENT_COLUMNS)[number]>;
 
 function toPullComment(row: PullCommentRow): PullComment {
   return {

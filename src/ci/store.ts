@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/database.js';
 import type { CiRunsTable } from '../store/schema.js';
 import type { Diagnosis } from './diagnose.js';
-import type { ConfigErrorReport } from './report.js';
+import type { ConfigErrorReport } from '../repo-config/repo-config-error.js';
 
 /** Conclusions of a run Keel diagnoses. */
 export const FAILED_RUN_CONCLUSIONS: ReadonlySet<string> = new Set(['failure', 'timed_out', 'startup_failure']);

@@ -72,6 +72,12 @@ function responseMessage(shape: ErrorShape): string {
   return typeof shape.message === 'string' ? shape.message : String(shape.message ?? '');
 }
 
+/** The HTTP status of a failed request as Octokit throws it; undefined when there was no response. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /**
  * Turns anything thrown by Octokit or fetch into a GitHubError. `host` names what was being
  * reached, e.g. "api.github.com" or a GHES host, so network remedies point at it.
@@ -79,7 +85,7 @@ function responseMessage(shape: ErrorShape): string {
 export function classifyGitHubError(error: unknown, host = 'api.github.com'): GitHubError {
   if (error instanceof GitHubError) return error;
   const shape = (error && typeof error === 'object' ? error : {}) as ErrorShape;
-  const status = typeof shape.status === 'number' ? shape.status : undefined;
+  const status = statusOf(shape);
   const message = responseMessage(shape);
   const options = { cause: error };
 

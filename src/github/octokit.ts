@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Octokit, OctokitOptions } from '@octokit/core';
 import { ProbotOctokit } from 'probot';
 import type { KeelMetrics } from '../metrics.js';
+import { statusOf } from './errors.js';
 import { assertRequestAllowed } from './request-guard.js';
 
 export type KeelOctokitClass = typeof ProbotOctokit;
@@ -36,11 +37,8 @@ function requestMetrics(octokit: Octokit, options: OctokitOptions): void {
     if (Number.isFinite(remaining)) metrics.rateLimitRemaining.set({ installation: actor }, remaining);
   });
   octokit.hook.error('request', (error, request) => {
-    const status = (error as { status?: unknown }).status;
-    metrics.githubRequests.inc({
-      method: request.method,
-      status: typeof status === 'number' ? String(status) : 'error',
-    });
+    const status = statusOf(error);
+    metrics.githubRequests.inc({ method: request.method, status: status === undefined ? 'error' : String(status) });
     throw error;
   });
 }

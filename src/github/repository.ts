@@ -24,6 +24,14 @@ export async function classified<T>(host: string, request: () => Promise<T>): Pr
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
+/** GitHub's limit for a commit status description. */
+export const STATUS_DESCRIPTION_LIMIT = 140;
+
+/** `text` cut to GitHub's description limit, an ellipsis marking the cut. */
+export function fitStatusDescription(text: string): string {
+  return text.length <= STATUS_DESCRIPTION_LIMIT ? text : `${text.slice(0, STATUS_DESCRIPTION_LIMIT - 1)}…`;
+}
+
 export interface CommitStatus<State extends CommitState = CommitState> {
   sha: string;
   state: State;

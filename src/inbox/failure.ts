@@ -1,5 +1,5 @@
 import { ConfigError, GuardError, KeelError } from '../errors.js';
-import { GitHubError, classifyGitHubError } from '../github/errors.js';
+import { GitHubError, classifyGitHubError, statusOf } from '../github/errors.js';
 
 /** Handlers fail with an AggregateError from @octokit/webhooks; look at what they threw. */
 function unwrap(error: unknown): unknown[] {
@@ -15,8 +15,7 @@ export function isPermanentFailure(error: unknown): boolean {
     if (cause instanceof GuardError || cause instanceof ConfigError) return true;
     if (cause instanceof SyntaxError) return true; // a stored payload that is not JSON never will be
     if (cause instanceof GitHubError) return PERMANENT_GITHUB_KINDS.has(cause.kind);
-    const status = (cause as { status?: unknown } | null)?.status;
-    if (typeof status === 'number') return PERMANENT_GITHUB_KINDS.has(classifyGitHubError(cause).kind);
+    if (statusOf(cause) !== undefined) return PERMANENT_GITHUB_KINDS.has(classifyGitHubError(cause).kind);
     return false;
   });
 }

@@ -1,3 +1,4 @@
+import { fitStatusDescription, STATUS_DESCRIPTION_LIMIT } from '../github/repository.js';
 import type { PrChecksConfig } from './config.js';
 import { parsePatch } from './diff.js';
 import { createPathMatcher } from './glob.js';
@@ -10,7 +11,6 @@ import type { AddedLine, AuditInput, AuditResult, ChangedFile, Finding, NotAudit
 
 export type { AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
 
-const MAX_DESCRIPTION = 140;
 /** The order findings are reported in. */
 export const RULE_ORDER: readonly RuleId[] = ['secrets', 'conflict-markers', 'workflow-risks', 'title', 'size'];
 const RULE_SWITCHES: Record<RuleId, keyof PrChecksConfig['rules']> = {
@@ -155,9 +155,9 @@ export function describeAudit(
     return parts.join('; ');
   };
   const detailed = compose(true);
-  if (detailed.length <= MAX_DESCRIPTION) return detailed;
+  if (detailed.length <= STATUS_DESCRIPTION_LIMIT) return detailed;
   const short = compose(false);
-  return short.length <= MAX_DESCRIPTION ? short : `${short.slice(0, MAX_DESCRIPTION - 1)}…`;
+  return fitStatusDescription(short);
 }
 
 function describeByRule(findings: readonly Finding[]): string {

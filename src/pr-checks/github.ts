@@ -1,4 +1,5 @@
 /** The GitHub reads pr-checks makes, each failure classified once (see github/repository.ts). */
+import { statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { classified, type RepositoryRef } from '../github/repository.js';
 import type { ChangedFile } from './types.js';
@@ -45,7 +46,7 @@ export async function readFilesAt(
           });
           if (typeof data === 'string') contents.set(path, data);
         } catch (error) {
-          if ((error as { status?: unknown }).status !== 404) throw error;
+          if (statusOf(error) !== 404) throw error;
         }
       }),
     ),

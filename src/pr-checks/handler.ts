@@ -6,7 +6,7 @@
  */
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import type { Logger } from 'pino';
-import { CAPABILITIES } from '../capabilities.js';
+import { permissionsOf } from '../capabilities.js';
 import type { KeelConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { InstallationTokens } from '../github/installation-tokens.js';
@@ -43,7 +43,7 @@ export type PrChecksPayload = EmitterWebhookEvent<(typeof PR_CHECKS_EVENTS)[numb
 /** The details page's kind in signed links: `/pr-checks/<id>?sig=…`. */
 export const REPORT_LINK_KIND = 'pr-checks';
 
-const PERMISSIONS = CAPABILITIES.find((capability) => capability.id === 'pr-checks')?.permissions ?? {};
+const PERMISSIONS = permissionsOf('pr-checks');
 
 export interface CheckPullRequestDeps {
   store: Store;

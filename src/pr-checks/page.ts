@@ -4,6 +4,7 @@
  * assets, readable on a phone. Evidence is shown as stored: secrets were masked before storing.
  */
 import { html, raw } from 'hono/html';
+import { encodePath, isWebLink } from '../http/page-links.js';
 import type { PrCheckReport } from './report.js';
 import type { Finding } from './types.js';
 import type { StoredReport } from './store.js';
@@ -36,15 +37,6 @@ const STYLE = `
   li { margin: 0.25rem 0; overflow-wrap: anywhere; }
   @media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dt { margin-top: 0.5rem; } }
 `;
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
-/** Only web links are rendered as links (never `javascript:` and the like). */
-function isWebLink(url: string | undefined): url is string {
-  return url !== undefined && /^https?:\/\//i.test(url);
-}
 
 function renderFinding(finding: Finding, blobUrl: string): Html {
   const place =

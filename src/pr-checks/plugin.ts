@@ -4,8 +4,7 @@
  * same 404 as an unknown route, so ids cannot be probed.
  */
 import type { KeelPlugin } from '../keel.js';
-import { privatePage } from '../http/private-page.js';
-import { verifySignedPath } from '../http/signed-links.js';
+import { mountSignedPage } from '../http/private-page.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
 import { checkPullRequest, PR_CHECKS_EVENTS, REPORT_LINK_KIND } from './handler.js';
 import { renderReportPage } from './page.js';
@@ -27,12 +26,11 @@ export function prChecksPlugin({ configCache }: PrChecksPluginOptions = {}): Kee
     };
     probot.on([...PR_CHECKS_EVENTS], async (context) => checkPullRequest(deps, context.payload));
 
-    http.get(`/${REPORT_LINK_KIND}/:id`, privatePage(), async (c) => {
-      const id = c.req.param('id');
-      if (!verifySignedPath(config.linkSigningKey, REPORT_LINK_KIND, id, c.req.query('sig'))) return c.notFound();
-      const report = await readReport(store, id);
-      if (!report) return c.notFound();
-      return c.html(renderReportPage({ report, githubWebUrl: config.githubWebUrl }));
+    mountSignedPage(http, {
+      kind: REPORT_LINK_KIND,
+      key: config.linkSigningKey,
+      read: (id) => readReport(store, id),
+      render: (report) => renderReportPage({ report, githubWebUrl: config.githubWebUrl }),
     });
   };
 }

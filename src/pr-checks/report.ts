@@ -4,34 +4,22 @@
  * writes.
  */
 import { createHash } from 'node:crypto';
-import { RepoConfigError, type ConfigProblem } from '../repo-config/repo-config-error.js';
+import { toConfigErrorReport, type ConfigErrorReport } from '../repo-config/repo-config-error.js';
 import type { ConfigError } from '../errors.js';
+import { fitStatusDescription } from '../github/repository.js';
 import { describeAudit, RULE_ORDER, type AuditResult } from './audit.js';
 import type { PrChecksConfig } from './config.js';
-import type { Finding, NotAudited, RuleId } from './types.js';
+import type { Finding, RuleId } from './types.js';
 
 /** GitHub's "list pull request files" returns at most this many files. */
 export const MAX_LISTED_FILES = 3_000;
 export const STATUS_CONTEXT = 'keel/pr-checks';
-const MAX_DESCRIPTION = 140;
 
-export interface ReportedConfigError {
-  message: string;
-  remedy: string;
-  problems: ConfigProblem[];
-}
-
-export interface PrCheckReport {
-  state: 'success' | 'failure';
-  /** The commit status description, at most 140 characters. */
-  description: string;
-  findings: Finding[];
-  notAudited: NotAudited[];
-  filesAudited: number;
-  addedLines: number;
+/** An audit's result (its description the commit status's) plus what the audit never saw. */
+export interface PrCheckReport extends AuditResult {
   /** Changed files GitHub did not list (beyond its 3,000-file limit), so never audited. */
   filesNotListed: number;
-  configError: ReportedConfigError | null;
+  configError: ConfigErrorReport | null;
 }
 
 export interface StatusWrite {
@@ -79,22 +67,14 @@ export function mergePartialAudit(
 export function reportConfigError(error: ConfigError): PrCheckReport {
   return {
     state: 'failure',
-    description: truncate(error.message),
+    description: fitStatusDescription(error.message),
     findings: [],
     notAudited: [],
     filesAudited: 0,
     addedLines: 0,
     filesNotListed: 0,
-    configError: {
-      message: error.message,
-      remedy: error.remedy,
-      problems: error instanceof RepoConfigError ? [...error.problems] : [],
-    },
+    configError: toConfigErrorReport(error),
   };
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
 }
 
 /** Identifies a prChecks configuration, so stored findings are reused only under the same rules. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/database.js';
+import type { PrCheckReportsTable } from '../store/schema.js';
 import type { PrCheckReport } from './report.js';
 
 export interface PullRequestRef {
@@ -105,19 +106,7 @@ export async function saveReport(store: Store, report: NewReport, now: number): 
   return saved.id;
 }
 
-type ReportRow = {
-  id: string;
-  installation_id: number;
-  repository_id: number;
-  repository: string;
-  pull_number: number;
-  head_sha: string;
-  title: string;
-  config_fingerprint: string | null;
-  report: string;
-  created_at: number;
-  updated_at: number;
-};
+type ReportRow = Pick<PrCheckReportsTable, (typeof REPORT_COLUMNS)[number]>;
 
 function toStoredReport(row: ReportRow): StoredReport {
   return {

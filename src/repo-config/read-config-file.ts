@@ -4,7 +4,7 @@
  * Octokit throws as a RequestError) means the cached copy is still current.
  */
 import { ConfigError } from '../errors.js';
-import { classifyGitHubError } from '../github/errors.js';
+import { classifyGitHubError, statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import type { ConfigCache } from './config-cache.js';
 
@@ -28,11 +28,6 @@ export interface ConfigFileText {
   text: string;
   /** True when GitHub answered 304 and the cached copy was used. */
   fromCache: boolean;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /** The file's text, or null when it does not exist (at the repository's default branch). */

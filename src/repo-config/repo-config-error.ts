@@ -35,3 +35,18 @@ export class RepoConfigError extends ConfigError {
     this.problems = problems;
   }
 }
+
+/** A configuration error as a report keeps it (stored as JSON, shown on a details page). */
+export interface ConfigErrorReport {
+  message: string;
+  remedy: string;
+  problems: ConfigProblem[];
+}
+
+export function toConfigErrorReport(error: ConfigError): ConfigErrorReport {
+  return {
+    message: error.message,
+    remedy: error.remedy,
+    problems: error instanceof RepoConfigError ? [...error.problems] : [],
+  };
+}

@@ -29,10 +29,8 @@ describe('delivery retention', () => {
     await testStore.store.db.updateTable('deliveries').set({ status }).where('id', '=', id).execute();
   }
 
-  it('deletes processed and ignored deliveries past the retention period, with their payloads', async () => {
-    await stored('old-processed', 15, 'processed');
-    await stored('old-ignored', 20, 'ignored');
-    await stored('recent-processed', 13, 'processed');
+  /** One clean-up at NOW with 14 days' retention: the first sweep runs as retention starts. */
+  async function sweepOnce() {
     const stop = startDeliveryRetention({
       store: testStore.store,
       log: pino({ level: 'silent' }),
@@ -40,6 +38,13 @@ describe('delivery retention', () => {
       now: () => NOW,
     });
     await stop();
+  }
+
+  it('deletes processed and ignored deliveries past the retention period, with their payloads', async () => {
+    await stored('old-processed', 15, 'processed');
+    await stored('old-ignored', 20, 'ignored');
+    await stored('recent-processed', 13, 'processed');
+    await sweepOnce();
     expect(await getDelivery(testStore.store, 'old-processed')).toBeUndefined();
     expect(await getDelivery(testStore.store, 'old-ignored')).toBeUndefined();
     expect(await getDelivery(testStore.store, 'recent-processed')).toBeDefined();
@@ -51,13 +56,7 @@ describe('delivery retention', () => {
     await stored('old-dead', 90, 'dead');
     await stored('old-failed', 90, 'failed');
     await stored('old-queued', 90, 'queued');
-    const stop = startDeliveryRetention({
-      store: testStore.store,
-      log: pino({ level: 'silent' }),
-      retentionDays: 14,
-      now: () => NOW,
-    });
-    await stop();
+    await sweepOnce();
     const rows = await testStore.store.db.selectFrom('deliveries').select('id').orderBy('id').execute();
     expect(rows.map((row) => row.id)).toEqual(['old-dead', 'old-failed', 'old-queued']);
   });
