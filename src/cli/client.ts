@@ -20,6 +20,15 @@ export function keelUrl(env: CliContext['env']): string {
   return (env.KEEL_URL ?? `http://localhost:${env.PORT ?? '3000'}`).replace(/\/$/, '');
 }
 
+/** The error for a Keel that does not answer, naming the network code and the fix. */
+export function unreachable(context: CliContext, error: unknown): CliError {
+  const cause = findErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+  return new CliError(
+    `Cannot reach Keel at ${keelUrl(context.env)} (${cause}): start it with npm start, or set KEEL_URL.`,
+    2,
+  );
+}
+
 /** Calls the Keel API; throws a CliError with the server's error and remedy on failure. */
 export async function callApi<T>(
   context: CliContext,
@@ -36,11 +45,7 @@ export async function callApi<T>(
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
     });
   } catch (error) {
-    const cause = findErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
-    throw new CliError(
-      `Cannot reach Keel at ${keelUrl(context.env)} (${cause}): start it with npm start, or set KEEL_URL.`,
-      2,
-    );
+    throw unreachable(context, error);
   }
   const text = await response.text();
   let body: unknown = text;

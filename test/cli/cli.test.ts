@@ -96,6 +96,15 @@ describe('npx keel against a running Keel', () => {
     );
   });
 
+  it('send says how to reach Keel when nothing listens', async () => {
+    const io = console();
+    const port = await closedPort();
+    expect(await runCli(['send', 'push'], { env: { ...env, KEEL_URL: `http://127.0.0.1:${port}` }, ...io })).toBe(2);
+    expect(io.err()).toBe(
+      `keel send: Cannot reach Keel at http://127.0.0.1:${port} (ECONNREFUSED): start it with npm start, or set KEEL_URL.\n`,
+    );
+  });
+
   it('lists its commands on --help', async () => {
     const io = console();
     expect(await runCli(['--help'], { env, ...io })).toBe(0);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CliError, keelUrl, type CliContext } from '../client.js';
+import { CliError, keelUrl, unreachable, type CliContext } from '../client.js';
 import { findExamplePayloads, signDelivery } from '../payloads.js';
 
 export const sendUsage = 'keel send <event>[.<action>] [--payload file.json] [--id delivery-id] [--json]';
@@ -38,10 +38,7 @@ export async function send(args: string[], context: CliContext): Promise<number>
     headers: delivery.headers,
     body: delivery.body,
   }).catch((error: unknown) => {
-    throw new CliError(
-      `Cannot reach Keel at ${keelUrl(context.env)}: ${error instanceof Error ? error.message : String(error)}`,
-      2,
-    );
+    throw unreachable(context, error);
   });
   const answer = (await response.json().catch(() => ({}))) as { message?: string; error?: string };
   if (values.json) context.stdout.write(`${JSON.stringify({ id: delivery.id, status: response.status, ...answer })}\n`);
