@@ -5,15 +5,11 @@
  * and when Keel reported the commit (or its pull request, or the workflow's issue) failing, check
  * the commit's other runs and report the fix. A run Keel has nothing to say about costs no request.
  */
+import type { CapabilityDeps } from '../capability-deps.js';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
-import type { Logger } from 'pino';
 import { permissionsOf } from '../capabilities.js';
-import type { KeelConfig } from '../config.js';
-import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { signPath } from '../http/signed-links.js';
-import type { ConfigCache } from '../repo-config/config-cache.js';
-import type { Store } from '../store/database.js';
 import { applyCiWrites } from './apply-writes.js';
 import { DEFAULT_CI_CONFIG, isWorkflowIgnored } from './config.js';
 import { diagnoseRunJobs, diagnoseRunWithoutJobs } from './diagnose-run.js';
@@ -48,24 +44,15 @@ export const CI_LINK_KIND = 'ci';
 /** The job token: this repository only, exactly the ci capability's permissions. */
 const CI_PERMISSIONS = permissionsOf('ci');
 
-export interface CiHandlerDeps {
-  store: Store;
-  tokens: InstallationTokens;
-  config: Pick<KeelConfig, 'publicUrl' | 'linkSigningKey' | 'githubHost'>;
-  configCache: ConfigCache;
-  log: Logger;
-  now?: () => number;
-}
-
 interface RunContext {
-  deps: CiHandlerDeps;
+  deps: CapabilityDeps;
   payload: WorkflowRunPayload;
   facts: RunFacts;
   ref: RepositoryRef;
   now: () => number;
 }
 
-export async function handleWorkflowRun(deps: CiHandlerDeps, payload: WorkflowRunPayload): Promise<void> {
+export async function handleWorkflowRun(deps: CapabilityDeps, payload: WorkflowRunPayload): Promise<void> {
   if (!payload.installation) {
     deps.log.warn({ repository: payload.repository.full_name }, 'workflow_run event without an installation; ignored');
     return;

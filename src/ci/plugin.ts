@@ -3,6 +3,7 @@
  * `keel/ci` status links to. The page answers only the signed link Keel published; any other URL
  * under /ci/ gets the same 404 as an unknown route, so ids cannot be probed.
  */
+import { capabilityDeps } from '../capability-deps.js';
 import type { KeelPlugin } from '../keel.js';
 import { mountSignedPage } from '../http/private-page.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
@@ -17,9 +18,9 @@ export interface CiPluginOptions {
 }
 
 export function ciPlugin({ configCache }: CiPluginOptions = {}): KeelPlugin {
-  return ({ config, store, probot, tokens, log, repoConfigCache }, http) => {
-    const ciLog = log.child({ name: 'ci' });
-    const deps = { store, tokens, config, configCache: configCache ?? repoConfigCache, log: ciLog };
+  return (services, http) => {
+    const { config, store, probot } = services;
+    const deps = capabilityDeps(services, 'ci', configCache);
     probot.on('workflow_run.completed', async (context) => handleWorkflowRun(deps, context.payload));
     probot.on('workflow_job.completed', async (context) => handleWorkflowJob(deps, context.payload));
 

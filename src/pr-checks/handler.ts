@@ -4,17 +4,13 @@
  * `audit.ts` and `report.ts`. A bad configuration becomes a failure status, never an exception;
  * GitHub failures are thrown classified, so transient ones are retried by the inbox.
  */
+import type { CapabilityDeps } from '../capability-deps.js';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
-import type { Logger } from 'pino';
 import { permissionsOf } from '../capabilities.js';
-import type { KeelConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import type { InstallationTokens } from '../github/installation-tokens.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { signPath } from '../http/signed-links.js';
-import type { ConfigCache } from '../repo-config/config-cache.js';
 import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
-import type { Store } from '../store/database.js';
 import { auditPullRequest, workflowFilesToFetch } from './audit.js';
 import { writeStatus, type RepositoryRef } from '../github/repository.js';
 import { listChangedFiles, readFilesAt } from './github.js';
@@ -45,21 +41,12 @@ export const REPORT_LINK_KIND = 'pr-checks';
 
 const PERMISSIONS = permissionsOf('pr-checks');
 
-export interface CheckPullRequestDeps {
-  store: Store;
-  tokens: InstallationTokens;
-  config: Pick<KeelConfig, 'publicUrl' | 'linkSigningKey' | 'githubHost'>;
-  configCache: ConfigCache;
-  log: Logger;
-  now?: () => number;
-}
-
 interface Audited {
   report: PrCheckReport;
   configFingerprint: string | null;
 }
 
-export async function checkPullRequest(deps: CheckPullRequestDeps, payload: PrChecksPayload): Promise<void> {
+export async function checkPullRequest(deps: CapabilityDeps, payload: PrChecksPayload): Promise<void> {
   const { store, log, now = Date.now } = deps;
   const pr = payload.pull_request;
   const where = { repository: payload.repository.full_name, pull: pr.number, sha: pr.head.sha, action: payload.action };
@@ -110,7 +97,7 @@ export async function checkPullRequest(deps: CheckPullRequestDeps, payload: PrCh
 }
 
 async function auditCommit(
-  deps: CheckPullRequestDeps,
+  deps: CapabilityDeps,
   octokit: KeelOctokit,
   ref: RepositoryRef,
   payload: PrChecksPayload,

@@ -3,6 +3,7 @@
  * The page answers only the signed link Keel published; any other URL under /pr-checks/ gets the
  * same 404 as an unknown route, so ids cannot be probed.
  */
+import { capabilityDeps } from '../capability-deps.js';
 import type { KeelPlugin } from '../keel.js';
 import { mountSignedPage } from '../http/private-page.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
@@ -16,14 +17,9 @@ export interface PrChecksPluginOptions {
 }
 
 export function prChecksPlugin({ configCache }: PrChecksPluginOptions = {}): KeelPlugin {
-  return ({ config, store, probot, tokens, log, repoConfigCache }, http) => {
-    const deps = {
-      store,
-      tokens,
-      config,
-      configCache: configCache ?? repoConfigCache,
-      log: log.child({ name: 'pr-checks' }),
-    };
+  return (services, http) => {
+    const { config, store, probot } = services;
+    const deps = capabilityDeps(services, 'pr-checks', configCache);
     probot.on([...PR_CHECKS_EVENTS], async (context) => checkPullRequest(deps, context.payload));
 
     mountSignedPage(http, {

@@ -11,7 +11,8 @@ import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstallationTokens } from '../../src/github/installation-tokens.js';
 import { isPermanentFailure } from '../../src/inbox/failure.js';
-import { checkPullRequest, type CheckPullRequestDeps } from '../../src/pr-checks/handler.js';
+import type { CapabilityDeps } from '../../src/capability-deps.js';
+import { checkPullRequest } from '../../src/pr-checks/handler.js';
 import { createConfigCache } from '../../src/repo-config/config-cache.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { testPrivateKey } from '../../fixtures/index.js';
@@ -26,7 +27,7 @@ const NO_RETRIES = { retry: { enabled: false }, throttle: { enabled: false } };
 
 let directory: string;
 let store: Store;
-let deps: CheckPullRequestDeps;
+let deps: CapabilityDeps;
 
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'keel-pr-checks-'));
