@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { auditPullRequest, type AuditInput, type ChangedFile } from '../src/pr-checks/audit.js';
 import { PrChecksConfigSchema } from '../src/pr-checks/config.js';
-import { addedFilePatch, fakeSecrets, readPrChecksFixture } from '../fixtures/pr-checks/helpers.js';
+import { addedFile, fakeSecrets, readPrChecksFixture } from '../fixtures/pr-checks/helpers.js';
 
 const FILES = 3_000;
 const ADDED_LINES = 300_000;
@@ -76,14 +76,7 @@ function buildInput(): AuditInput {
       }
     }
     remaining -= lines.length;
-    files.push({
-      filename,
-      status: 'added',
-      additions: lines.length,
-      deletions: 0,
-      changes: lines.length,
-      patch: addedFilePatch(lines),
-    });
+    files.push(addedFile(filename, lines));
   }
   return {
     title: 'feat: a very large change',

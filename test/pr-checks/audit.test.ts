@@ -7,20 +7,10 @@ import {
   type Finding,
 } from '../../src/pr-checks/audit.js';
 import { PrChecksConfigSchema } from '../../src/pr-checks/config.js';
-import { addedFilePatch, fakeSecrets, readPrChecksFixture } from '../../fixtures/pr-checks/helpers.js';
+import { addedFile, fakeSecrets, readPrChecksFixture } from '../../fixtures/pr-checks/helpers.js';
 
 const secrets = fakeSecrets(3);
 const config = (section: unknown = {}) => PrChecksConfigSchema.parse(section);
-
-const changed = (filename: string, lines: string[], extra: Partial<ChangedFile> = {}): ChangedFile => ({
-  filename,
-  status: 'added',
-  additions: lines.length,
-  deletions: 0,
-  changes: lines.length,
-  patch: addedFilePatch(lines),
-  ...extra,
-});
 
 const audit = (
   files: ChangedFile[],
@@ -46,7 +36,10 @@ const finding = (rule: Finding['rule'], severity: Finding['severity'] = 'failure
 
 describe('auditPullRequest', () => {
   it('succeeds with a clean description when nothing is found', () => {
-    const result = audit([changed('src/a.ts', ['export const a = 1;']), changed('src/b.ts', ['export const b = 2;'])]);
+    const result = audit([
+      addedFile('src/a.ts', ['export const a = 1;']),
+      addedFile('src/b.ts', ['export const b = 2;']),
+    ]);
     expect(result).toMatchObject({
       state: 'success',
       description: 'No findings in 2 files',
@@ -57,7 +50,7 @@ describe('auditPullRequest', () => {
   });
 
   it('fails on a secret and says which kind', () => {
-    const result = audit([changed('src/a.ts', [`const t = "${secrets.githubClassic}";`])]);
+    const result = audit([addedFile('src/a.ts', [`const t = "${secrets.githubClassic}";`])]);
     expect(result.state).toBe('failure');
     expect(result.description).toBe('1 finding: 1 secret');
   });
@@ -65,7 +58,7 @@ describe('auditPullRequest', () => {
   it('judges only the lines the pull request adds', () => {
     const patch = `@@ -1,2 +1,2 @@\n const old = "${secrets.githubClassic}";\n-const a = 1;\n+const a = 2;`;
     const result = audit([
-      changed('src/a.ts', [], {
+      addedFile('src/a.ts', [], {
         status: 'modified',
         patch,
         additions: 1,
@@ -77,13 +70,13 @@ describe('auditPullRequest', () => {
   });
 
   it('lists files whose patch GitHub omitted as not audited', () => {
-    const big = changed('dist/bundle.js', [], {
+    const big = addedFile('dist/bundle.js', [], {
       status: 'modified',
       patch: undefined,
       additions: 90_000,
       changes: 90_000,
     });
-    const result = audit([big, changed('src/a.ts', ['ok'])], {
+    const result = audit([big, addedFile('src/a.ts', ['ok'])], {
       section: { rules: { size: false } },
     });
     expect(result.notAudited).toEqual([{ file: 'dist/bundle.js', reason: expect.stringContaining('omitted') }]);
@@ -91,7 +84,7 @@ describe('auditPullRequest', () => {
   });
 
   it('does not list binary files or pure renames (no patch, no changed lines)', () => {
-    const image = changed('logo.png', [], {
+    const image = addedFile('logo.png', [], {
       status: 'modified',
       patch: undefined,
       additions: 0,
@@ -102,8 +95,8 @@ describe('auditPullRequest', () => {
 
   it('excludes ignored paths from every rule', () => {
     const files = [
-      changed('test/fixtures/key.txt', [`${secrets.awsAccessKeyId}`]),
-      changed('package-lock.json', Array(1500).fill('x')),
+      addedFile('test/fixtures/key.txt', [`${secrets.awsAccessKeyId}`]),
+      addedFile('package-lock.json', Array(1500).fill('x')),
     ];
     const result = audit(files, {
       section: { ignorePaths: ['**/fixtures/**', 'package-lock.json'] },
@@ -112,18 +105,18 @@ describe('auditPullRequest', () => {
   });
 
   it('leaves the state success when there are only warnings', () => {
-    const result = audit([changed('src/a.ts', Array(1200).fill('const x = 1;'))]);
+    const result = audit([addedFile('src/a.ts', Array(1200).fill('const x = 1;'))]);
     expect(result.state).toBe('success');
     expect(result.description).toBe('No findings in 1 file; 1 warning (1 large diff)');
   });
 
   it('counts deletions towards the size limit', () => {
-    const file = changed('src/a.ts', ['x'], { status: 'modified', deletions: 1000 });
+    const file = addedFile('src/a.ts', ['x'], { status: 'modified', deletions: 1000 });
     expect(audit([file]).findings.map((f) => f.rule)).toEqual(['size']);
   });
 
   it('skips rules switched off in the configuration', () => {
-    const result = audit([changed('src/a.ts', [`const t = "${secrets.githubClassic}";`])], {
+    const result = audit([addedFile('src/a.ts', [`const t = "${secrets.githubClassic}";`])], {
       section: { rules: { secrets: false } },
     });
     expect(result.findings).toEqual([]);
@@ -133,7 +126,7 @@ describe('auditPullRequest', () => {
     const result = auditPullRequest({
       title: 'bad title',
       body: null,
-      files: [changed('src/a.ts', [`const t = "${secrets.githubClassic}";`])],
+      files: [addedFile('src/a.ts', [`const t = "${secrets.githubClassic}";`])],
       workflowContents: new Map(),
       config: config({ titlePattern: '^feat' }),
       only: ['title'],
@@ -143,28 +136,28 @@ describe('auditPullRequest', () => {
 
   it('checks changed workflow files against their full content', () => {
     const content = readPrChecksFixture('workflows/script-injection.yml');
-    const file = changed('.github/workflows/triage.yml', content.split('\n'));
+    const file = addedFile('.github/workflows/triage.yml', content.split('\n'));
     const result = audit([file], { workflows: new Map([[file.filename, content]]) });
     expect(result.description).toBe('2 findings: 2 workflow risks');
   });
 
   it('audits a new workflow file from its content when GitHub omits the patch', () => {
     const content = readPrChecksFixture('workflows/script-injection.yml');
-    const file = changed('.github/workflows/triage.yml', content.split('\n'), { patch: undefined });
+    const file = addedFile('.github/workflows/triage.yml', content.split('\n'), { patch: undefined });
     const result = audit([file], { workflows: new Map([[file.filename, content]]) });
     expect(result.findings).toHaveLength(2);
     expect(result.notAudited).toEqual([]);
   });
 
   it('lists a changed workflow whose content was not provided as not audited, still scanning its lines', () => {
-    const file = changed('.github/workflows/ci.yml', [`token: ${secrets.githubClassic}`]);
+    const file = addedFile('.github/workflows/ci.yml', [`token: ${secrets.githubClassic}`]);
     const result = audit([file]);
     expect(result.findings.map((f) => f.rule)).toEqual(['secrets']);
     expect(result.notAudited.map((n) => n.file)).toEqual(['.github/workflows/ci.yml']);
   });
 
   it('audits drafts like any pull request (no draft input changes the verdict)', () => {
-    const result = audit([changed('a.md', ['<<<<<<< HEAD', 'a', '=======', 'b', '>>>>>>> x'])]);
+    const result = audit([addedFile('a.md', ['<<<<<<< HEAD', 'a', '=======', 'b', '>>>>>>> x'])]);
     expect(result.description).toBe('1 finding: 1 merge conflict');
   });
 });
@@ -208,17 +201,17 @@ describe('describeAudit', () => {
 describe('workflowFilesToFetch', () => {
   it('lists changed workflow files, not removed, ignored or other files', () => {
     const files = [
-      changed('.github/workflows/ci.yml', ['on: push']),
-      changed('.github/workflows/release.yaml', ['on: push']),
-      changed('.github/workflows/old.yml', [], {
+      addedFile('.github/workflows/ci.yml', ['on: push']),
+      addedFile('.github/workflows/release.yaml', ['on: push']),
+      addedFile('.github/workflows/old.yml', [], {
         status: 'removed',
         additions: 0,
         deletions: 5,
         changes: 5,
       }),
-      changed('.github/workflows/vendored/x.yml', ['on: push']),
-      changed('.github/workflows/ignored.yml', ['on: push']),
-      changed('.github/dependabot.yml', ['version: 2']),
+      addedFile('.github/workflows/vendored/x.yml', ['on: push']),
+      addedFile('.github/workflows/ignored.yml', ['on: push']),
+      addedFile('.github/dependabot.yml', ['version: 2']),
     ];
     expect(workflowFilesToFetch(files, config({ ignorePaths: ['ignored.yml'] }))).toEqual([
       '.github/workflows/ci.yml',
@@ -227,7 +220,7 @@ describe('workflowFilesToFetch', () => {
   });
 
   it('lists nothing when the workflow rule is off', () => {
-    const files = [changed('.github/workflows/ci.yml', ['on: push'])];
+    const files = [addedFile('.github/workflows/ci.yml', ['on: push'])];
     expect(workflowFilesToFetch(files, config({ rules: { workflowRisks: false } }))).toEqual([]);
   });
 });

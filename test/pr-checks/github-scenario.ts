@@ -5,7 +5,7 @@
 import type nock from 'nock';
 import { expect } from 'vitest';
 import type { ChangedFile } from '../../src/pr-checks/types.js';
-import { addedFilePatch } from '../../fixtures/pr-checks/helpers.js';
+export { addedFile } from '../../fixtures/pr-checks/helpers.js';
 import { INSTALLATION_ID, OWNER, PULL_NUMBER, REPO, REPOSITORY_ID } from '../../fixtures/pr-checks/payloads.js';
 import { githubApi } from '../helpers/github-mock.js';
 
@@ -123,19 +123,6 @@ export function mockFileAt(scope: nock.Scope, path: string, sha: string, text: s
     .get(`${REPO_PATH}/contents/${encodeURIComponent(path)}`)
     .query({ ref: sha })
     .reply(200, text, RAW);
-}
-
-/** A file the pull request adds, with its patch, as the files listing returns it. */
-export function addedFile(filename: string, lines: readonly string[], extra: Partial<ChangedFile> = {}): ChangedFile {
-  return {
-    filename,
-    status: 'added',
-    additions: lines.length,
-    deletions: 0,
-    changes: lines.length,
-    patch: addedFilePatch(lines),
-    ...extra,
-  };
 }
 
 /** The public URL's page path, fetched from the running Keel instead. */
