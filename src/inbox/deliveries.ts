@@ -4,12 +4,13 @@
  * died) is claimable again. Every state change is conditional on the claim, so a process that
  * lost its lease can never overwrite the work of the one that took over.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import { encodePayload } from './payload-codec.js';
-import type { DeliveryStatus, DeliveriesTable } from '../store/schema.js';
+import type { DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
 
-export type DeliveryRow = DeliveriesTable;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type StoredPayload = Pick<DeliveryPayloadsTable, 'codec' | 'payload'>;
 
 export interface NewDelivery {
   id: string;
@@ -52,14 +53,15 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
       .insertInto('deliveries')
       .values(deliveries.map(toRow))
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .returning('id')
+      .returning(['id', 'seq'])
       .execute();
-    const fresh = new Set(inserted.map((row) => row.id));
-    const payloads = deliveries.flatMap((delivery, index) =>
-      fresh.has(delivery.id) ? [{ id: delivery.id, payload: encoded[index] as Buffer }] : [],
-    );
+    const seqOf = new Map(inserted.map((row) => [row.id, row.seq]));
+    const payloads = deliveries.flatMap((delivery, index) => {
+      const seq = seqOf.get(delivery.id);
+      return seq === undefined ? [] : [{ delivery_seq: seq, ...(encoded[index] as StoredPayload) }];
+    });
     if (payloads.length > 0) await trx.insertInto('delivery_payloads').values(payloads).execute();
-    return fresh;
+    return new Set(seqOf.keys());
   });
 }
 
@@ -84,15 +86,15 @@ export async function insertDelivery(store: Store, delivery: NewDelivery): Promi
   return (await insertDeliveries(store, [delivery])).has(delivery.id);
 }
 
-/** The stored (encoded) payloads of `ids`, by id: one query for a whole claim. */
-export async function readPayloads(store: Store, ids: readonly string[]): Promise<Map<string, Buffer>> {
-  if (ids.length === 0) return new Map();
+/** The stored (encoded) payloads of deliveries `seqs`, by seq: one query for a whole claim. */
+export async function readPayloads(store: Store, seqs: readonly number[]): Promise<Map<number, StoredPayload>> {
+  if (seqs.length === 0) return new Map();
   const rows = await store.db
     .selectFrom('delivery_payloads')
-    .select(['id', 'payload'])
-    .where('id', 'in', [...ids])
+    .select(['delivery_seq', 'codec', 'payload'])
+    .where('delivery_seq', 'in', [...seqs])
     .execute();
-  return new Map(rows.map((row) => [row.id, row.payload]));
+  return new Map(rows.map(({ delivery_seq, ...stored }) => [delivery_seq, stored]));
 }
 
 export interface ClaimOptions {
@@ -227,6 +229,7 @@ export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
   let query = store.db
     .selectFrom('deliveries')
     .select([
+      'seq',
       'id',
       'event',
       'action',
@@ -239,8 +242,7 @@ export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
       'next_attempt_at',
       'processed_at',
     ])
-    .orderBy('received_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(options.limit);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.installationId !== undefined) query = query.where('installation_id', '=', options.installationId);

@@ -17,6 +17,7 @@ import {
   readPayloads,
   releaseClaims,
   type DeliveryRow,
+  type StoredPayload,
 } from './deliveries.js';
 import { describeFailure, isPermanentFailure } from './failure.js';
 import { createGroupCommit } from './group-commit.js';
@@ -92,7 +93,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     for (const resolve of waiters) resolve();
   }
 
-  async function processDelivery(row: DeliveryRow, payload: Buffer | undefined): Promise<void> {
+  async function processDelivery(row: DeliveryRow, payload: StoredPayload | undefined): Promise<void> {
     const startedAt = performance.now();
     const heartbeat = setInterval(
       () => {
@@ -151,13 +152,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
           if (rows.length === 0) break;
           const payloads = await readPayloads(
             store,
-            rows.map((row) => row.id),
+            rows.map((row) => row.seq),
           );
           for (const row of rows) {
             // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
             // renewed it, and the run under way finishes the delivery. Never start a second one.
             if (running.has(row.id)) continue;
-            const job = processDelivery(row, payloads.get(row.id))
+            const job = processDelivery(row, payloads.get(row.seq))
               .catch((error: unknown) => log.error({ err: error, delivery: row.id }, 'Inbox bookkeeping failed'))
               .finally(() => {
                 running.delete(row.id);

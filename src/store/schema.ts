@@ -4,9 +4,14 @@
  */
 import type { Generated } from 'kysely';
 
+/** `deflate-raw`: payloads stored before migration 006; `lz4`: since. */
+export type PayloadCodec = 'lz4' | 'deflate-raw';
+
 export type DeliveryStatus = 'queued' | 'processing' | 'processed' | 'failed' | 'dead' | 'ignored';
 
 export interface DeliveriesTable {
+  /** Arrival order in this store: "newest first" goes by it, and payloads are keyed by it. */
+  seq: Generated<number>;
   id: string;
   event: string;
   action: string | null;
@@ -23,8 +28,9 @@ export interface DeliveriesTable {
 }
 
 export interface DeliveryPayloadsTable {
-  id: string;
-  /** The body exactly as GitHub sent it, deflated (see inbox/payload-codec.ts). */
+  delivery_seq: number;
+  codec: PayloadCodec;
+  /** The body exactly as GitHub sent it, compressed with `codec` (see inbox/payload-codec.ts). */
   payload: Buffer;
 }
 

@@ -183,7 +183,7 @@ describe('installation.deleted', () => {
     const tables = (await findInstallationTables(keel.keel.store)).filter((table) => table !== 'audit');
     const left: Record<string, number> = {
       installations: (await db.selectFrom('installations').select('id').where('id', '=', 2).execute()).length,
-      delivery_payloads: (await db.selectFrom('delivery_payloads').select('id').execute()).length,
+      delivery_payloads: (await db.selectFrom('delivery_payloads').select('delivery_seq').execute()).length,
     };
     for (const table of tables) {
       const { rows } = await sql<{

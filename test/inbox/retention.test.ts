@@ -48,8 +48,13 @@ describe('delivery retention', () => {
     expect(await getDelivery(testStore.store, 'old-processed')).toBeUndefined();
     expect(await getDelivery(testStore.store, 'old-ignored')).toBeUndefined();
     expect(await getDelivery(testStore.store, 'recent-processed')).toBeDefined();
-    const payloads = await testStore.store.db.selectFrom('delivery_payloads').select('id').execute();
-    expect(payloads.map((row) => row.id)).toEqual(['recent-processed']);
+    const payloads = await testStore.store.db
+      .selectFrom('delivery_payloads')
+      .innerJoin('deliveries', 'deliveries.seq', 'delivery_payloads.delivery_seq')
+      .select('deliveries.id')
+      .execute();
+    const orphans = await testStore.store.db.selectFrom('delivery_payloads').select('delivery_seq').execute();
+    expect([payloads.map((row) => row.id), orphans.length]).toEqual([['recent-processed'], 1]);
   });
 
   it('keeps dead letters, failures awaiting a retry and queued deliveries whatever their age', async () => {

@@ -5,6 +5,7 @@ import * as installations from './002-installations.js';
 import * as connection from './003-connection.js';
 import * as prChecks from './004-pr-checks.js';
 import * as ci from './005-ci.js';
+import * as inboxSequence from './006-inbox-sequence.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -15,6 +16,7 @@ const MIGRATIONS: [name: string, up: Up][] = [
   ['003-connection', connection.up],
   ['004-pr-checks', prChecks.up],
   ['005-ci', ci.up],
+  ['006-inbox-sequence', inboxSequence.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {
