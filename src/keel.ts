@@ -156,7 +156,7 @@ export async function createKeel({
     store,
     webhookSecret: config.webhookSecret,
     handledEvents: handledEvents(),
-    onStored: () => worker.notify(),
+    inbox: worker,
     log: log.child({ name: 'receiver' }),
     metrics,
   });

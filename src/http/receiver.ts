@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { insertDeliveryBatch, type NewDelivery } from '../inbox/deliveries.js';
 import { createGroupCommit } from '../inbox/group-commit.js';
+import type { InboxWorker } from '../inbox/worker.js';
 import type { KeelMetrics } from '../metrics.js';
 import type { Store } from '../store/database.js';
 
@@ -18,8 +19,8 @@ export interface ReceiverOptions {
   webhookSecret: string;
   /** Events dispatched to handlers; any other validly signed event is stored as ignored. */
   handledEvents: ReadonlySet<string>;
-  /** Called after a new delivery is stored, to wake a worker. */
-  onStored: () => void;
+  /** This process's worker: takes handled deliveries over from memory, or is woken for them. */
+  inbox: Pick<InboxWorker, 'reserve' | 'notify'>;
   log: Logger;
   metrics?: KeelMetrics;
   maxBodyBytes?: number;
@@ -86,7 +87,7 @@ function readFacts(payload: unknown): PayloadFacts {
 }
 
 export function createReceiver(options: ReceiverOptions) {
-  const { store, webhookSecret, handledEvents, onStored, log, metrics, now = Date.now } = options;
+  const { store, webhookSecret, handledEvents, inbox, log, metrics, now = Date.now } = options;
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
   const writer = createGroupCommit<NewDelivery, boolean>({ commit: (batch) => insertDeliveryBatch(store, batch) });
 
@@ -123,20 +124,30 @@ export function createReceiver(options: ReceiverOptions) {
     }
     if (payload === null || typeof payload !== 'object') return reject(400, 'The body is not a JSON object.');
     const handled = handledEvents.has(event);
-    const stored = await writer.submit({
-      id,
-      event,
-      ...readFacts(payload),
-      payload: body,
-      status: handled ? 'queued' : 'ignored',
-      receivedAt: now(),
-    });
+    const claim = handled ? inbox.reserve() : undefined;
+    let stored: boolean;
+    try {
+      stored = await writer.submit({
+        id,
+        event,
+        ...readFacts(payload),
+        payload: body,
+        status: handled ? 'queued' : 'ignored',
+        receivedAt: now(),
+        ...(claim ? { claim: { claimedBy: claim.claimedBy, leaseExpiresAt: claim.leaseExpiresAt } } : {}),
+      });
+    } catch (error) {
+      claim?.cancel();
+      throw error;
+    }
     if (!stored) {
+      claim?.cancel();
       metrics?.deliveriesReceived.inc({ event, outcome: 'duplicate' });
       return { status: 202, message: 'Already received; not processed again.' };
     }
     metrics?.deliveriesReceived.inc({ event, outcome: handled ? 'accepted' : 'ignored' });
-    if (handled) onStored();
+    if (claim) claim.run({ id, event, payload });
+    else if (handled) inbox.notify();
     return { status: 202, message: handled ? 'Accepted.' : `Stored; Keel does not handle ${event} events.` };
   }
 

@@ -22,22 +22,25 @@ export interface NewDelivery {
   payload: Buffer;
   status: 'queued' | 'ignored';
   receivedAt: number;
+  /** Stored already claimed (its first attempt under way) by the process that received it. */
+  claim?: { claimedBy: string; leaseExpiresAt: number };
 }
 
 function toRow(delivery: NewDelivery) {
+  const { claim } = delivery;
   return {
     id: delivery.id,
     event: delivery.event,
     action: delivery.action,
     installation_id: delivery.installationId,
     repository: delivery.repository,
-    status: delivery.status,
-    attempts: 0,
+    status: claim ? ('processing' as const) : delivery.status,
+    attempts: claim ? 1 : 0,
     error: null,
     received_at: delivery.receivedAt,
     next_attempt_at: delivery.receivedAt,
-    lease_expires_at: null,
-    claimed_by: null,
+    lease_expires_at: claim?.leaseExpiresAt ?? null,
+    claimed_by: claim?.claimedBy ?? null,
     processed_at: null,
   };
 }
@@ -182,8 +185,21 @@ export function failDelivery(
   });
 }
 
-export function extendLease(store: Store, id: string, workerId: string, leaseExpiresAt: number): Promise<boolean> {
-  return updateOwned(store, id, workerId, { lease_expires_at: leaseExpiresAt });
+/** Renews the lease on deliveries `ids`, those of them `workerId` still holds; returns how many. */
+export async function extendLeases(
+  store: Store,
+  workerId: string,
+  ids: readonly string[],
+  leaseExpiresAt: number,
+): Promise<number> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set({ lease_expires_at: leaseExpiresAt })
+    .where('id', 'in', [...ids])
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Hands unfinished claims back to the queue (graceful shutdown), without counting an attempt. */

@@ -12,7 +12,7 @@ import { computeBackoff, type BackoffOptions } from './backoff.js';
 import {
   claimDeliveries,
   completeDeliveries,
-  extendLease,
+  extendLeases,
   failDelivery,
   readPayloads,
   releaseClaims,
@@ -41,8 +41,24 @@ export interface InboxWorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   maxAttempts?: number;
+  /** The most deliveries the receiver may hand over to wait here for a free slot. */
+  handoffLimit?: number;
   backoff?: BackoffOptions;
   now?: () => number;
+}
+
+/**
+ * A delivery the receiver stores already claimed by this process, so the worker runs it from
+ * memory: no claim query, no payload read, no second JSON.parse. Deliveries the worker has no
+ * room for are stored queued and claimed from the store as before.
+ */
+export interface LocalClaim {
+  claimedBy: string;
+  leaseExpiresAt: number;
+  /** The delivery is stored under this claim: run it with the payload the receiver parsed. */
+  run(delivery: { id: string; event: string; payload: unknown }): void;
+  /** It was not stored under this claim (a duplicate, or the store failed): give the place back. */
+  cancel(): void;
 }
 
 export interface InboxWorker {
@@ -50,10 +66,20 @@ export interface InboxWorker {
   start(): void;
   /** Wakes the worker now (a delivery was just stored) instead of at the next poll. */
   notify(): void;
+  /** A claim for a delivery about to be stored, or undefined when it should be stored queued. */
+  reserve(): LocalClaim | undefined;
   /** Stops claiming, waits up to `graceMs` for running deliveries, then releases the rest. */
   stop(graceMs?: number): Promise<void>;
   /** Resolves once nothing is claimable and nothing runs; for tests and benchmarks. */
   idle(): Promise<void>;
+}
+
+/** What one run needs: the row's facts and a way to get its payload. */
+interface Work {
+  id: string;
+  event: string;
+  attempts: number;
+  payload: () => unknown;
 }
 
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
@@ -68,11 +94,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     leaseMs = 60_000,
     pollMs = 1_000,
     maxAttempts = 5,
+    handoffLimit = 64,
     backoff,
     now = Date.now,
   } = options;
 
   const running = new Map<string, Promise<void>>();
+  // Handled, with the write that marks them processed still to commit.
+  const completing = new Map<string, Promise<void>>();
+  // Handed over by the receiver and stored under our claim, waiting for a free slot.
+  const held: Work[] = [];
+  let reserved = 0;
   // Deliveries finished in the same turn are marked processed by one statement.
   const completions = createGroupCommit<string, void>({
     commit: async (ids) => {
@@ -85,7 +117,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let pumping = false;
   let pumpAgain = false;
   let pollTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
+
+  const isIdle = () => running.size === 0 && held.length === 0 && reserved === 0 && completing.size === 0;
 
   function settleIdleWaiters(): void {
     const waiters = idleWaiters;
@@ -93,44 +128,92 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     for (const resolve of waiters) resolve();
   }
 
-  async function processDelivery(row: DeliveryRow, payload: StoredPayload | undefined): Promise<void> {
-    const startedAt = performance.now();
-    const heartbeat = setInterval(
-      () => {
-        extendLease(store, row.id, workerId, now() + leaseMs).catch((error: unknown) =>
-          log.warn({ err: error, delivery: row.id }, 'Could not renew the lease on a delivery'),
-        );
-      },
-      Math.max(10, Math.floor(leaseMs / 3)),
+  // One statement renews the lease on everything this process holds: waiting, running or
+  // completing. A row it lost track of (its bookkeeping failed) is left to expire and run again.
+  function renewLeases(): void {
+    const ids = [...running.keys(), ...held.map((work) => work.id), ...completing.keys()];
+    if (ids.length === 0) return;
+    extendLeases(store, workerId, ids, now() + leaseMs).catch((error: unknown) =>
+      log.warn({ err: error }, 'Could not renew the leases on claimed deliveries'),
     );
+  }
+
+  async function recordFailure(work: Work, error: unknown): Promise<void> {
+    const permanent = isPermanentFailure(error);
+    const exhausted = work.attempts >= maxAttempts;
+    const retryAt = permanent || exhausted ? null : now() + computeBackoff(work.attempts, backoff);
+    const message = scrub(describeFailure(error));
+    await failDelivery(store, work.id, workerId, { error: message, retryAt });
+    metrics?.deliveriesProcessed.inc({ event: work.event, outcome: retryAt === null ? 'dead' : 'failed' });
+    log.warn(
+      { delivery: work.id, event: work.event, attempts: work.attempts, retryAt, permanent },
+      `Delivery failed: ${message}`,
+    );
+  }
+
+  const bookkeepingFailed = (work: Work) => (error: unknown) =>
+    log.error({ err: error, delivery: work.id }, 'Inbox bookkeeping failed');
+
+  /**
+   * Marks a handled delivery processed. Its slot is free already: the write joins the next group
+   * commit instead of holding the slot for a turn of the event loop.
+   */
+  function complete(work: Work): void {
+    const writing = completions
+      .submit(work.id)
+      .then(
+        () => metrics?.deliveriesProcessed.inc({ event: work.event, outcome: 'processed' }),
+        // Not recorded as processed: run it again later (handlers are idempotent).
+        (error: unknown) => recordFailure(work, error),
+      )
+      .catch(bookkeepingFailed(work))
+      .finally(() => {
+        completing.delete(work.id);
+        if (isIdle()) settleIdleWaiters();
+      });
+    completing.set(work.id, writing);
+  }
+
+  async function processDelivery(work: Work): Promise<void> {
+    const startedAt = performance.now();
     try {
-      if (row.attempts > maxAttempts) {
-        await failDelivery(store, row.id, workerId, {
+      if (work.attempts > maxAttempts) {
+        await failDelivery(store, work.id, workerId, {
           error: `Gave up after ${maxAttempts} attempts: the process handling it stopped before finishing (lease expired).`,
           retryAt: null,
         });
-        metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'dead' });
+        metrics?.deliveriesProcessed.inc({ event: work.event, outcome: 'dead' });
         return;
       }
-      if (payload === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
-      await dispatch({ id: row.id, name: row.event, payload: decodePayload(payload) });
-      await completions.submit(row.id);
-      metrics?.deliveriesProcessed.inc({ event: row.event, outcome: 'processed' });
+      await dispatch({ id: work.id, name: work.event, payload: work.payload() });
+      complete(work);
     } catch (error) {
-      const permanent = isPermanentFailure(error);
-      const exhausted = row.attempts >= maxAttempts;
-      const retryAt = permanent || exhausted ? null : now() + computeBackoff(row.attempts, backoff);
-      const message = scrub(describeFailure(error));
-      await failDelivery(store, row.id, workerId, { error: message, retryAt });
-      metrics?.deliveriesProcessed.inc({ event: row.event, outcome: retryAt === null ? 'dead' : 'failed' });
-      log.warn(
-        { delivery: row.id, event: row.event, attempts: row.attempts, retryAt, permanent },
-        `Delivery failed: ${message}`,
-      );
+      await recordFailure(work, error);
     } finally {
-      clearInterval(heartbeat);
-      metrics?.processingSeconds.observe({ event: row.event }, (performance.now() - startedAt) / 1000);
+      metrics?.processingSeconds.observe({ event: work.event }, (performance.now() - startedAt) / 1000);
     }
+  }
+
+  function run(work: Work): void {
+    const job = processDelivery(work)
+      .catch(bookkeepingFailed(work))
+      .finally(() => {
+        running.delete(work.id);
+        void pump();
+      });
+    running.set(work.id, job);
+  }
+
+  function fromStore(row: DeliveryRow, stored: StoredPayload | undefined): Work {
+    return {
+      id: row.id,
+      event: row.event,
+      attempts: row.attempts,
+      payload: () => {
+        if (stored === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
+        return decodePayload(stored);
+      },
+    };
   }
 
   async function pump(): Promise<void> {
@@ -143,6 +226,12 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       do {
         pumpAgain = false;
         while (!stopping && running.size < concurrency) {
+          // Deliveries handed over come first; the store is asked once they are all running.
+          const local = held.shift();
+          if (local) {
+            run(local);
+            continue;
+          }
           const rows = await claimDeliveries(store, {
             workerId,
             limit: concurrency - running.size,
@@ -157,14 +246,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
           for (const row of rows) {
             // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
             // renewed it, and the run under way finishes the delivery. Never start a second one.
-            if (running.has(row.id)) continue;
-            const job = processDelivery(row, payloads.get(row.seq))
-              .catch((error: unknown) => log.error({ err: error, delivery: row.id }, 'Inbox bookkeeping failed'))
-              .finally(() => {
-                running.delete(row.id);
-                void pump();
-              });
-            running.set(row.id, job);
+            if (!running.has(row.id) && !completing.has(row.id)) run(fromStore(row, payloads.get(row.seq)));
           }
         }
       } while (pumpAgain && !stopping);
@@ -172,7 +254,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       log.error({ err: error }, 'Could not claim deliveries; retrying at the next poll');
     } finally {
       pumping = false;
-      if (running.size === 0 && !pumpAgain) settleIdleWaiters();
+      if (isIdle() && !pumpAgain) settleIdleWaiters();
     }
   }
 
@@ -192,15 +274,45 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       started = true;
       void pump();
       schedulePoll();
+      heartbeat = setInterval(renewLeases, Math.max(10, Math.floor(leaseMs / 3)));
+      heartbeat.unref();
     },
     notify() {
       if (started && !stopping) void pump();
     },
+    reserve() {
+      if (!started || stopping || concurrency === 0 || held.length + reserved >= handoffLimit) return undefined;
+      reserved += 1;
+      let settled = false;
+      const settle = () => {
+        if (settled) throw new Error('A local claim is settled once.');
+        settled = true;
+        reserved -= 1;
+      };
+      return {
+        claimedBy: workerId,
+        leaseExpiresAt: now() + leaseMs,
+        run({ id, event, payload }) {
+          settle();
+          held.push({ id, event, attempts: 1, payload: () => payload });
+          void pump();
+        },
+        cancel() {
+          settle();
+          if (isIdle()) settleIdleWaiters();
+        },
+      };
+    },
     async stop(graceMs = 10_000) {
       stopping = true;
       if (pollTimer) clearTimeout(pollTimer);
+      // Deliveries still waiting here are released below with the rest of our claims.
+      held.length = 0;
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...running.values()]), grace]);
+      // A delivery handled but not yet marked processed must not be released to run again.
+      await Promise.allSettled([...completing.values()]);
+      if (heartbeat) clearInterval(heartbeat);
       try {
         const released = await releaseClaims(store, workerId, now());
         if (released > 0) log.info({ released }, 'Released unfinished deliveries back to the inbox');
@@ -210,11 +322,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       }
     },
     idle() {
-      if (!pumping && running.size === 0) {
+      if (!pumping && isIdle()) {
         // Something may be due that no one has pumped yet: pump once, then report.
-        return pump().then(() =>
-          running.size === 0 ? undefined : new Promise<void>((resolve) => idleWaiters.push(resolve)),
-        );
+        return pump().then(() => (isIdle() ? undefined : new Promise<void>((resolve) => idleWaiters.push(resolve))));
       }
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },

@@ -80,6 +80,16 @@ async function countProcessed(store: Store): Promise<number> {
   return Number(row.n);
 }
 
+/** Every stored delivery is processed, acknowledged or not. */
+async function allStoredProcessed(store: Store): Promise<boolean> {
+  const row = await store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '<>', 'processed')
+    .executeTakeFirstOrThrow();
+  return Number(row.n) === 0;
+}
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -117,7 +127,13 @@ async function expectEveryAcceptedDeliveryDoneOnce(store: Store, accepted: strin
   const statusById = new Map(rows.map((row) => [row.id, row.status]));
   expect(accepted.filter((id) => statusById.get(id) !== 'processed')).toEqual([]);
   const effects = await sql<{ delivery_id: string }>`select delivery_id from test_effects`.execute(store.db);
-  expect(effects.rows.map((row) => row.delivery_id).sort()).toEqual([...accepted].sort());
+  const affected = new Set(effects.rows.map((row) => row.delivery_id));
+  // A delivery stored just before the kill, whose 202 the kill cut off, is processed too: Keel
+  // cannot know its answer was lost (GitHub would redeliver it, and the id deduplicates).
+  expect([accepted.filter((id) => !affected.has(id)), [...affected].filter((id) => !statusById.has(id))]).toEqual([
+    [],
+    [],
+  ]);
   const executions =
     await sql<Execution>`select delivery_id, pid, started_at, finished_at from test_executions`.execute(store.db);
   expect(
@@ -158,7 +174,7 @@ describe('durability of accepted deliveries', () => {
       expect(await countProcessed(observer)).toBeLessThan(accepted.length);
 
       await startChild(databaseUrl);
-      await waitFor(async () => (await countProcessed(observer)) >= accepted.length, 30_000);
+      await waitFor(() => allStoredProcessed(observer), 30_000);
       await expectEveryAcceptedDeliveryDoneOnce(observer, accepted);
       await observer.close();
       testStore = { ...testStore, store: await openStore(databaseUrl) };
@@ -207,7 +223,7 @@ describe('durability of accepted deliveries', () => {
       await once(a.process, 'exit');
       const accepted = await loading;
       expect(accepted.length).toBeGreaterThan(200);
-      await waitFor(async () => (await countProcessed(store)) >= accepted.length, 40_000);
+      await waitFor(() => allStoredProcessed(store), 40_000);
       await expectEveryAcceptedDeliveryDoneOnce(store, accepted);
       const pids = await sql<{ pid: number }>`select distinct pid from test_executions`.execute(store.db);
       expect(pids.rows.length).toBe(2);

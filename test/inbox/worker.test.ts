@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { GuardError } from '../../src/errors.js';
 import { claimDeliveries, completeDeliveries, getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
-import { createInboxWorker, type DispatchedDelivery } from '../../src/inbox/worker.js';
+import {
+  createInboxWorker,
+  type DispatchedDelivery,
+  type InboxWorker,
+  type LocalClaim,
+} from '../../src/inbox/worker.js';
 import { createSqliteStore, type TestStore } from '../helpers/store.js';
 
 const silent = pino({ level: 'silent' });
@@ -18,7 +23,7 @@ describe('the inbox worker', () => {
   });
   afterEach(() => testStore.cleanup());
 
-  async function enqueue(id: string, payload: unknown = { action: 'opened' }) {
+  async function enqueue(id: string, payload: unknown = { action: 'opened' }, claim?: LocalClaim) {
     await insertDelivery(testStore.store, {
       id,
       event: 'pull_request',
@@ -28,8 +33,19 @@ describe('the inbox worker', () => {
       payload: Buffer.from(JSON.stringify(payload)),
       status: 'queued',
       receivedAt: clock,
+      ...(claim ? { claim: { claimedBy: claim.claimedBy, leaseExpiresAt: claim.leaseExpiresAt } } : {}),
     });
   }
+
+  /** What the receiver does: store the delivery under a local claim, then hand it over. */
+  async function handOver(inbox: InboxWorker, id: string, payload: unknown = { action: 'opened' }) {
+    const claim = inbox.reserve();
+    if (!claim) throw new Error('the worker refused the handoff');
+    await enqueue(id, payload, claim);
+    claim.run({ id, event: 'pull_request', payload });
+  }
+
+  const tick = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function worker(dispatch: (delivery: DispatchedDelivery) => Promise<void>, options = {}) {
     return createInboxWorker({
@@ -207,5 +223,84 @@ describe('the inbox worker', () => {
     await inbox.idle();
     expect(peak).toBe(3);
     await inbox.stop();
+  });
+
+  describe('deliveries handed over by the receiver', () => {
+    it('runs them with the payload the receiver parsed, and marks them processed', async () => {
+      const seen: unknown[] = [];
+      const inbox = worker(async (delivery) => void seen.push(delivery.payload));
+      inbox.start();
+      const payload = { action: 'opened', number: 9 };
+      await handOver(inbox, 'd1', payload);
+      await inbox.idle();
+      expect(seen[0]).toBe(payload);
+      expect(await getDelivery(testStore.store, 'd1')).toMatchObject({ status: 'processed', attempts: 1 });
+      await inbox.stop();
+    });
+
+    it('are not claimable by another process while this one holds them', async () => {
+      let finish: () => void = () => undefined;
+      const inbox = worker(() => new Promise<void>((resolve) => (finish = resolve)));
+      inbox.start();
+      await handOver(inbox, 'd1');
+      const taken = await claimDeliveries(testStore.store, { workerId: 'other', limit: 5, leaseMs: 1_000, now: clock });
+      expect(taken).toEqual([]);
+      finish();
+      await inbox.idle();
+      await inbox.stop();
+    });
+
+    it('keep their lease renewed while they wait and run', async () => {
+      let finish: () => void = () => undefined;
+      const inbox = worker(() => new Promise<void>((resolve) => (finish = resolve)), { leaseMs: 90 });
+      inbox.start();
+      await handOver(inbox, 'd1');
+      clock += 10_000;
+      await tick(100);
+      const taken = await claimDeliveries(testStore.store, { workerId: 'other', limit: 5, leaseMs: 1_000, now: clock });
+      expect([taken, (await getDelivery(testStore.store, 'd1'))?.lease_expires_at]).toEqual([[], clock + 90]);
+      finish();
+      await inbox.idle();
+      await inbox.stop();
+    });
+
+    it('go back to the queue on stop when they never started, without counting an attempt', async () => {
+      const inbox = worker(() => new Promise<void>(() => undefined), { concurrency: 1 });
+      inbox.start();
+      await handOver(inbox, 'running');
+      await handOver(inbox, 'waiting');
+      await tick();
+      await inbox.stop(20);
+      expect(await getDelivery(testStore.store, 'waiting')).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        claimed_by: null,
+      });
+    });
+
+    it('are refused once the handoff limit is reached, until a place is given back', async () => {
+      const inbox = worker(async () => undefined, { handoffLimit: 2 });
+      inbox.start();
+      const first = inbox.reserve();
+      const second = inbox.reserve();
+      const third = inbox.reserve();
+      first?.cancel();
+      expect([first && second, third, inbox.reserve()?.claimedBy]).toEqual([
+        expect.objectContaining({ claimedBy: inbox.workerId }),
+        undefined,
+        inbox.workerId,
+      ]);
+      await inbox.stop();
+    });
+
+    it('are refused by a worker that runs nothing (a receive-only process) or is stopping', async () => {
+      const receiveOnly = worker(async () => undefined, { concurrency: 0 });
+      receiveOnly.start();
+      const stopping = worker(async () => undefined);
+      stopping.start();
+      await stopping.stop();
+      expect([receiveOnly.reserve(), stopping.reserve()]).toEqual([undefined, undefined]);
+      await receiveOnly.stop();
+    });
   });
 });
