@@ -119,6 +119,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let pollTimer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
+  const reservationWaiters: (() => void)[] = [];
 
   const isIdle = () => running.size === 0 && held.length === 0 && reserved === 0 && completing.size === 0;
 
@@ -288,6 +289,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         if (settled) throw new Error('A local claim is settled once.');
         settled = true;
         reserved -= 1;
+        if (reserved === 0) for (const resolve of reservationWaiters.splice(0)) resolve();
       };
       return {
         claimedBy: workerId,
@@ -306,9 +308,14 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     async stop(graceMs = 10_000) {
       stopping = true;
       if (pollTimer) clearTimeout(pollTimer);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      // Deliveries being stored under our claim right now are waited for, so the release covers them.
+      const reservationsSettled = new Promise<void>((resolve) =>
+        reserved === 0 ? resolve() : reservationWaiters.push(resolve),
+      );
+      await Promise.race([reservationsSettled, grace]);
       // Deliveries still waiting here are released below with the rest of our claims.
       held.length = 0;
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...running.values()]), grace]);
       // A delivery handled but not yet marked processed must not be released to run again.
       await Promise.allSettled([...completing.values()]);

@@ -278,6 +278,21 @@ describe('the inbox worker', () => {
       });
     });
 
+    it('being stored when it stops are waited for and go back to the queue', async () => {
+      const inbox = worker(async () => undefined);
+      inbox.start();
+      const claim = inbox.reserve()!;
+      const stopping = inbox.stop(1_000);
+      await enqueue('d1', { action: 'opened' }, claim);
+      claim.run({ id: 'd1', event: 'pull_request', payload: { action: 'opened' } });
+      await stopping;
+      expect(await getDelivery(testStore.store, 'd1')).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        claimed_by: null,
+      });
+    });
+
     it('are refused once the handoff limit is reached, until a place is given back', async () => {
       const inbox = worker(async () => undefined, { handoffLimit: 2 });
       inbox.start();
