@@ -88,6 +88,8 @@ export async function createKeel({
   const store = await openStore(config.databaseUrl, {
     onConnectionError: (error) =>
       log.warn({ err: error }, 'A Postgres connection failed while idle; the next query opens a new one'),
+    onCheckpointError: (message) =>
+      log.warn({ error: message }, 'A background SQLite checkpoint failed; it is tried again shortly'),
   });
   const octokit = createKeelOctokit({
     baseUrl: config.githubApiUrl,

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import type { Dialect } from './migrations/columns.js';
 import { createMigrationProvider } from './migrations/index.js';
+import { BACKSTOP_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -44,16 +45,23 @@ function cacheStatements(database: SQLite.Database, capacity = 256): SqliteDatab
   };
 }
 
-function openSqlite(url: string): Kysely<Database> {
+/** The SQLite file a `file:` DATABASE_URL names, or undefined for an in-memory database. */
+function sqlitePath(url: string): string | undefined {
   const path = url.slice('file:'.length) || './data/keel.db';
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const database = new SQLite(path);
+  return path === ':memory:' ? undefined : resolve(path);
+}
+
+function openSqlite(path: string | undefined): Kysely<Database> {
+  if (path) mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path ?? ':memory:');
   // WAL lets readers (the console) work while the inbox writes; NORMAL sync in WAL mode survives
   // a process crash (only a power loss can drop the last commits), which is what the inbox promises.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Checkpoints run in a thread of their own (sqlite-checkpointer.ts); this is the backstop.
+  if (path) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(database) }) });
 }
 
@@ -63,6 +71,8 @@ export interface OpenStoreOptions {
    * pool drops it and the next query connects anew; without a listener, Node would end the process.
    */
   onConnectionError?: (error: Error) => void;
+  /** SQLite's background checkpoint failed (it is tried again a moment later). */
+  onCheckpointError?: (message: string) => void;
 }
 
 function openPostgres(url: string, { onConnectionError = () => undefined }: OpenStoreOptions): Kysely<Database> {
@@ -83,7 +93,8 @@ function openPostgres(url: string, { onConnectionError = () => undefined }: Open
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
-  const db = dialect === 'sqlite' ? openSqlite(databaseUrl) : openPostgres(databaseUrl, options);
+  const path = dialect === 'sqlite' ? sqlitePath(databaseUrl) : undefined;
+  const db = dialect === 'sqlite' ? openSqlite(path) : openPostgres(databaseUrl, options);
   const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -99,6 +110,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       { cause: error },
     );
   }
+  const checkpointer = path ? startCheckpointer(path, options.onCheckpointError ?? (() => undefined)) : undefined;
   let closing: Promise<void> | undefined;
   return {
     db,
@@ -107,7 +119,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       await sql`select 1`.execute(db);
     },
     close() {
-      closing ??= db.destroy();
+      closing ??= Promise.all([checkpointer?.stop(), db.destroy()]).then(() => undefined);
       return closing;
     },
   };
