@@ -55,6 +55,8 @@ export function startCheckpointer(path: string, onError: (message: string) => vo
   worker.unref();
   return {
     stop() {
+      // Held open until the thread has closed its connection, or the process could exit first.
+      worker.ref();
       worker.postMessage('stop');
       return exited;
     },

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertDeliveries, type NewDelivery } from '../../src/inbox/deliveries.js';
 import { BACKSTOP_PAGES } from '../../src/store/sqlite-checkpointer.js';
@@ -43,5 +45,22 @@ describe('SQLite checkpoints', () => {
     const file = testStore.databaseUrl.slice('file:'.length);
     // The last connection to close checkpoints the log and removes it: the thread's is closed too.
     expect(() => statSync(`${file}-wal`)).toThrow(/ENOENT/);
+  });
+
+  it('let a process that closes its store exit normally', async () => {
+    testStore = await createSqliteStore();
+    await testStore.store.close();
+    const script = `import { openStore } from './src/store/database.ts';
+      const store = await openStore(${JSON.stringify(testStore.databaseUrl)});
+      await store.close();
+      console.log('closed');`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    expect(stdout.trim()).toBe('closed');
   });
 });
