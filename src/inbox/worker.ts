@@ -170,7 +170,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       .catch(bookkeepingFailed(work))
       .finally(() => {
         completing.delete(work.id);
-        if (isIdle()) settleIdleWaiters();
+        // Idle here is not idle yet: the store may hold more. Pump, which reports idle if not.
+        if (isIdle()) void pump();
       });
     completing.set(work.id, writing);
   }
@@ -255,7 +256,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       log.error({ err: error }, 'Could not claim deliveries; retrying at the next poll');
     } finally {
       pumping = false;
-      if (isIdle() && !pumpAgain) settleIdleWaiters();
+      if (isIdle() && (!pumpAgain || stopping)) settleIdleWaiters();
     }
   }
 
@@ -301,7 +302,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         },
         cancel() {
           settle();
-          if (isIdle()) settleIdleWaiters();
+          if (isIdle()) void pump();
         },
       };
     },
