@@ -71,24 +71,18 @@ async function createEffectTables(store: Store): Promise<void> {
   await sql`create table test_effects (delivery_id varchar(64) primary key)`.execute(store.db);
 }
 
-async function countProcessed(store: Store): Promise<number> {
+/** How many stored deliveries are processed, or with `processed: false`, are not yet. */
+async function countProcessed(store: Store, processed = true): Promise<number> {
   const row = await store.db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', 'processed')
+    .where('status', processed ? '=' : '<>', 'processed')
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Every stored delivery is processed, acknowledged or not. */
-async function allStoredProcessed(store: Store): Promise<boolean> {
-  const row = await store.db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '<>', 'processed')
-    .executeTakeFirstOrThrow();
-  return Number(row.n) === 0;
-}
+const allStoredProcessed = async (store: Store) => (await countProcessed(store, false)) === 0;
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
