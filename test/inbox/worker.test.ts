@@ -312,6 +312,30 @@ describe('the inbox worker', () => {
       await inbox.stop();
     });
 
+    it('past the handoff limit, the receiver stores deliveries queued, and they run from the store', async () => {
+      const seen: string[] = [];
+      let release: () => void = () => undefined;
+      const blocked = new Promise<void>((resolve) => (release = resolve));
+      const inbox = worker(
+        async (delivery) => {
+          seen.push(delivery.id);
+          await blocked;
+        },
+        { concurrency: 1, handoffLimit: 1 },
+      );
+      inbox.start();
+      await handOver(inbox, 'handed-over');
+      await handOver(inbox, 'waiting');
+      expect(inbox.reserve()).toBeUndefined();
+      await enqueue('queued');
+      inbox.notify();
+      release();
+      await inbox.idle();
+      expect(seen).toEqual(['handed-over', 'waiting', 'queued']);
+      expect(await getDelivery(testStore.store, 'queued')).toMatchObject({ status: 'processed', attempts: 1 });
+      await inbox.stop();
+    });
+
     it('are refused by a worker that runs nothing (a receive-only process) or is stopping', async () => {
       const receiveOnly = worker(async () => undefined, { concurrency: 0 });
       receiveOnly.start();
