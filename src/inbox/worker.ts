@@ -116,6 +116,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let stopping = false;
   let pumping = false;
   let pumpAgain = false;
+  let storeAskedAt = Number.NEGATIVE_INFINITY;
   let pollTimer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
@@ -228,19 +229,27 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       do {
         pumpAgain = false;
         while (!stopping && running.size < concurrency) {
-          // Deliveries handed over come first; the store is asked once they are all running.
-          const local = held.shift();
+          // Deliveries handed over come first, but the store gets a turn at least once a poll
+          // interval, so a steady stream of new deliveries cannot starve retries and overflow.
+          const storeTurn = held.length === 0 || now() - storeAskedAt >= pollMs;
+          const local = storeTurn ? undefined : held.shift();
           if (local) {
             run(local);
             continue;
           }
+          storeAskedAt = now();
           const rows = await claimDeliveries(store, {
             workerId,
             limit: concurrency - running.size,
             leaseMs,
-            now: now(),
+            now: storeAskedAt,
           });
-          if (rows.length === 0) break;
+          if (rows.length === 0) {
+            const next = held.shift();
+            if (!next) break;
+            run(next);
+            continue;
+          }
           const payloads = await readPayloads(
             store,
             rows.map((row) => row.seq),

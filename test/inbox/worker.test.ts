@@ -336,6 +336,29 @@ describe('the inbox worker', () => {
       await inbox.stop();
     });
 
+    it('do not starve a delivery waiting in the store: it gets a turn once a poll interval', async () => {
+      const seen: string[] = [];
+      let release: () => void = () => undefined;
+      const blocked = new Promise<void>((resolve) => (release = resolve));
+      const inbox = worker(
+        async (delivery) => {
+          seen.push(delivery.id);
+          if (delivery.id === 'blocker') await blocked;
+        },
+        { concurrency: 1, pollMs: 10_000 },
+      );
+      inbox.start();
+      await handOver(inbox, 'blocker');
+      await enqueue('retry-due');
+      await handOver(inbox, 'new-1');
+      await handOver(inbox, 'new-2');
+      clock += 10_000;
+      release();
+      await inbox.idle();
+      expect(seen).toEqual(['blocker', 'retry-due', 'new-1', 'new-2']);
+      await inbox.stop();
+    });
+
     it('are refused by a worker that runs nothing (a receive-only process) or is stopping', async () => {
       const receiveOnly = worker(async () => undefined, { concurrency: 0 });
       receiveOnly.start();
