@@ -109,7 +109,13 @@ async function benchKeel({ rate, workers = true }: { rate?: number; workers?: bo
 
 const format = (value: number) => Math.round(value).toLocaleString('en-US');
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 
 export async function benchReceiver(): Promise<{ name: string; lines: string[] }> {
   const size = JSON.stringify(findExamplePayloads('pull_request', 'opened')[0]).length;
