@@ -134,7 +134,7 @@ export function createReceiver(options: ReceiverOptions) {
         payload: body,
         status: handled ? 'queued' : 'ignored',
         receivedAt: now(),
-        ...(claim ? { claim: { claimedBy: claim.claimedBy, leaseExpiresAt: claim.leaseExpiresAt } } : {}),
+        ...(claim ? { claim } : {}),
       });
     } catch (error) {
       claim?.cancel();

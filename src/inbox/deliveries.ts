@@ -4,10 +4,10 @@
  * died) is claimable again. Every state change is conditional on the claim, so a process that
  * lost its lease can never overwrite the work of the one that took over.
  */
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import { encodePayload } from './payload-codec.js';
-import type { DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
+import type { Database, DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type StoredPayload = Pick<DeliveryPayloadsTable, 'codec' | 'payload'>;
@@ -100,6 +100,15 @@ export async function readPayloads(store: Store, seqs: readonly number[]): Promi
   return new Map(rows.map(({ delivery_seq, ...stored }) => [delivery_seq, stored]));
 }
 
+/**
+ * The fence on every change to a claimed delivery: it is still processing, under `workerId`'s
+ * claim. A process whose lease lapsed and was taken over matches nothing.
+ */
+function heldBy(workerId: string) {
+  return (eb: ExpressionBuilder<Database, 'deliveries'>) =>
+    eb.and([eb('claimed_by', '=', workerId), eb('status', '=', 'processing')]);
+}
+
 export interface ClaimOptions {
   workerId: string;
   limit: number;
@@ -149,8 +158,7 @@ async function updateOwned(
     .updateTable('deliveries')
     .set(values)
     .where('id', '=', id)
-    .where('claimed_by', '=', workerId)
-    .where('status', '=', 'processing')
+    .where(heldBy(workerId))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
@@ -166,8 +174,7 @@ export async function completeDeliveries(
     .updateTable('deliveries')
     .set({ status: 'processed', processed_at: now, lease_expires_at: null, error: null })
     .where('id', 'in', [...ids])
-    .where('claimed_by', '=', workerId)
-    .where('status', '=', 'processing')
+    .where(heldBy(workerId))
     .execute();
 }
 
@@ -196,8 +203,7 @@ export async function extendLeases(
     .updateTable('deliveries')
     .set({ lease_expires_at: leaseExpiresAt })
     .where('id', 'in', [...ids])
-    .where('claimed_by', '=', workerId)
-    .where('status', '=', 'processing')
+    .where(heldBy(workerId))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
@@ -213,8 +219,7 @@ export async function releaseClaims(store: Store, workerId: string, now: number)
       lease_expires_at: null,
       next_attempt_at: now,
     })
-    .where('claimed_by', '=', workerId)
-    .where('status', '=', 'processing')
+    .where(heldBy(workerId))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

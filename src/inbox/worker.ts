@@ -231,19 +231,16 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         while (!stopping && running.size < concurrency) {
           // Deliveries handed over come first, but the store gets a turn at least once a poll
           // interval, so a steady stream of new deliveries cannot starve retries and overflow.
-          const storeTurn = held.length === 0 || now() - storeAskedAt >= pollMs;
-          const local = storeTurn ? undefined : held.shift();
-          if (local) {
-            run(local);
-            continue;
+          let rows: DeliveryRow[] = [];
+          if (held.length === 0 || now() - storeAskedAt >= pollMs) {
+            storeAskedAt = now();
+            rows = await claimDeliveries(store, {
+              workerId,
+              limit: concurrency - running.size,
+              leaseMs,
+              now: storeAskedAt,
+            });
           }
-          storeAskedAt = now();
-          const rows = await claimDeliveries(store, {
-            workerId,
-            limit: concurrency - running.size,
-            leaseMs,
-            now: storeAskedAt,
-          });
           if (rows.length === 0) {
             const next = held.shift();
             if (!next) break;
