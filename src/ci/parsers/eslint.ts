@@ -48,16 +48,8 @@ export function createEslintParser(): LogParser {
       pushCapped(block, line);
     },
     finish(): ParseResult | null {
-      if (list.count === 0 || summary === undefined) return null;
-      return {
-        tool: 'eslint',
-        kind: 'lint',
-        failures: list.failures,
-        failureCount: list.count,
-        blocks: list.blocks,
-        summary,
-        confidence: 0.9,
-      };
+      if (summary === undefined) return null;
+      return list.toResult('eslint', 'lint', summary);
     },
   };
 }

@@ -1,4 +1,11 @@
-import { MAX_BLOCK_LINES, MAX_BLOCKS, MAX_FAILURES, type Failure } from './log-parser.js';
+import {
+  MAX_BLOCK_LINES,
+  MAX_BLOCKS,
+  MAX_FAILURES,
+  type DiagnosisKind,
+  type Failure,
+  type ParseResult,
+} from './log-parser.js';
 
 /** Failures and their excerpt blocks, capped so a run with 10,000 failing tests stays small. */
 export class FailureList {
@@ -21,6 +28,20 @@ export class FailureList {
 
   get isFull(): boolean {
     return this.failures.length >= MAX_FAILURES && this.blocks.length >= MAX_BLOCKS;
+  }
+
+  /** What a parser that found these failures reports, or null when it found none. */
+  toResult(tool: string, kind: DiagnosisKind, summary: string | undefined): ParseResult | null {
+    if (this.count === 0) return null;
+    return {
+      tool,
+      kind,
+      failures: this.failures,
+      failureCount: this.count,
+      blocks: this.blocks,
+      summary,
+      confidence: 0.9,
+    };
   }
 }
 

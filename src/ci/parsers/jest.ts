@@ -74,16 +74,7 @@ export function createJestParser(): LogParser {
     },
     finish(): ParseResult | null {
       closeBlock();
-      if (list.count === 0) return null;
-      return {
-        tool: 'jest',
-        kind: 'test-failure',
-        failures: list.failures,
-        failureCount: list.count,
-        blocks: list.blocks,
-        summary,
-        confidence: 0.9,
-      };
+      return list.toResult('jest', 'test-failure', summary);
     },
   };
 }

@@ -89,16 +89,7 @@ export function createMochaParser(): LogParser {
     },
     finish(): ParseResult | null {
       closeBlock();
-      if (list.count === 0) return null;
-      return {
-        tool: 'mocha',
-        kind: 'test-failure',
-        failures: list.failures,
-        failureCount: list.count,
-        blocks: list.blocks,
-        summary,
-        confidence: 0.9,
-      };
+      return list.toResult('mocha', 'test-failure', summary);
     },
   };
 }

@@ -125,16 +125,7 @@ export function createNodeTestParser(): LogParser {
     },
     finish(): ParseResult | null {
       closeBlock();
-      if (list.count === 0) return null;
-      return {
-        tool: 'node:test',
-        kind: 'test-failure',
-        failures: list.failures,
-        failureCount: list.count,
-        blocks: list.blocks,
-        summary,
-        confidence: 0.9,
-      };
+      return list.toResult('node:test', 'test-failure', summary);
     },
   };
 }

@@ -45,16 +45,7 @@ export function createTscParser(): LogParser {
       else open = false;
     },
     finish(): ParseResult | null {
-      if (list.count === 0) return null;
-      return {
-        tool: 'tsc',
-        kind: 'compile-error',
-        failures: list.failures,
-        failureCount: list.count,
-        blocks: list.blocks,
-        summary,
-        confidence: 0.9,
-      };
+      return list.toResult('tsc', 'compile-error', summary);
     },
   };
 }
