@@ -4,8 +4,9 @@
  * flaky marks, the log excerpt and the log link. Server-rendered with hono/html, which escapes
  * every interpolated value; no external assets, readable on a phone.
  */
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
 import { encodePath, isWebLink } from '../http/page-links.js';
+import { renderPageShell } from '../http/page-shell.js';
 import type { Diagnosis, Failure } from './diagnose.js';
 import { describeCommitFailures } from './report.js';
 import { KIND_LABELS } from './render.js';
@@ -22,24 +23,10 @@ export interface RenderDiagnosisPageOptions {
 const SHOWN_FAILURES = 50;
 
 const STYLE = `
-  :root { color-scheme: light dark; --muted: #6a737d; --fail: #cf222e; --warn: #9a6700; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 16px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
-  main { max-width: 52rem; margin: 0 auto; padding: 1rem; }
-  h1 { font-size: 1.35rem; margin: 0.25rem 0 0.75rem; overflow-wrap: anywhere; }
-  h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #8884; padding-bottom: 0.25rem; }
   h3 { font-size: 1rem; margin: 0 0 0.25rem; overflow-wrap: anywhere; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
-  dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
-  code, pre { font: 0.875rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-  pre { background: #8881; padding: 0.5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
   article { border: 1px solid #8884; border-left: 4px solid var(--fail); border-radius: 6px; padding: 0.75rem; margin: 0.75rem 0; }
-  .meta { color: var(--muted); font-size: 0.875rem; margin: 0 0 0.5rem; overflow-wrap: anywhere; }
   .note { border-left: 3px solid var(--warn); padding-left: 0.5rem; }
   .flaky { color: var(--warn); font-weight: 600; }
-  .summary { font-size: 1.05rem; }
-  li { margin: 0.25rem 0; overflow-wrap: anywhere; }
-  @media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dt { margin-top: 0.5rem; } }
 `;
 
 /** A repository-relative path can be linked at the commit; absolute or escaping ones cannot. */
@@ -101,58 +88,48 @@ export function renderDiagnosisPage({ run, githubWebUrl }: RenderDiagnosisPageOp
   const repoUrl = `${githubWebUrl}/${encodePath(run.repository)}`;
   const blobUrl = `${repoUrl}/blob/${encodeURIComponent(run.headSha)}`;
   const runLink = isWebLink(run.htmlUrl) ? run.htmlUrl : `${repoUrl}/actions/runs/${run.runId}`;
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>keel/ci · ${run.repository} · ${run.workflow}</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <p class="meta">keel/ci</p>
-          <h1>${run.workflow} failed</h1>
-          <dl>
-            <dt>Repository</dt>
-            <dd><a href="${repoUrl}">${run.repository}</a></dd>
-            <dt>Run</dt>
-            <dd><a href="${runLink}">#${run.runId}</a>${run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : ''}</dd>
-            <dt>Commit</dt>
-            <dd>
-              <a href="${repoUrl}/commit/${encodeURIComponent(run.headSha)}"><code>${run.headSha}</code></a>
-            </dd>
-            ${
-              run.headBranch
-                ? html`<dt>Branch</dt>
-                    <dd><code>${run.headBranch}</code></dd>`
-                : ''
-            }
-            <dt>Event</dt>
-            <dd>${run.event}</dd>
-            <dt>Conclusion</dt>
-            <dd>${run.conclusion}</dd>
-            <dt>Diagnosed</dt>
-            <dd>${new Date(run.updatedAt).toISOString()}</dd>
-          </dl>
-          <p class="summary">${describeCommitFailures([{ run, pageUrl: '' }])}</p>
-          ${renderConfigError(run)}
-          <section>
-            <h2>Failed jobs (${run.diagnoses.length + run.notDiagnosed})</h2>
-            ${run.diagnoses.map((diagnosis) => renderJob(diagnosis, blobUrl))}
-            ${
-              run.notDiagnosed > 0
-                ? html`<p>
-                    Not diagnosed: ${run.notDiagnosed} more ${run.notDiagnosed === 1 ? 'job' : 'jobs'}. Keel reads at
-                    most 30 failed jobs' logs per run; open the run to see the rest.
-                  </p>`
-                : ''
-            }
-          </section>
-        </main>
-      </body>
-    </html>`;
+  return renderPageShell({
+    title: `keel/ci · ${run.repository} · ${run.workflow}`,
+    style: STYLE,
+    body: html` <main>
+      <p class="meta">keel/ci</p>
+      <h1>${run.workflow} failed</h1>
+      <dl>
+        <dt>Repository</dt>
+        <dd><a href="${repoUrl}">${run.repository}</a></dd>
+        <dt>Run</dt>
+        <dd><a href="${runLink}">#${run.runId}</a>${run.runAttempt > 1 ? `, attempt ${run.runAttempt}` : ''}</dd>
+        <dt>Commit</dt>
+        <dd>
+          <a href="${repoUrl}/commit/${encodeURIComponent(run.headSha)}"><code>${run.headSha}</code></a>
+        </dd>
+        ${
+          run.headBranch
+            ? html`<dt>Branch</dt>
+                <dd><code>${run.headBranch}</code></dd>`
+            : ''
+        }
+        <dt>Event</dt>
+        <dd>${run.event}</dd>
+        <dt>Conclusion</dt>
+        <dd>${run.conclusion}</dd>
+        <dt>Diagnosed</dt>
+        <dd>${new Date(run.updatedAt).toISOString()}</dd>
+      </dl>
+      <p class="summary">${describeCommitFailures([{ run, pageUrl: '' }])}</p>
+      ${renderConfigError(run)}
+      <section>
+        <h2>Failed jobs (${run.diagnoses.length + run.notDiagnosed})</h2>
+        ${run.diagnoses.map((diagnosis) => renderJob(diagnosis, blobUrl))}
+        ${
+          run.notDiagnosed > 0
+            ? html`<p>
+                Not diagnosed: ${run.notDiagnosed} more ${run.notDiagnosed === 1 ? 'job' : 'jobs'}. Keel reads at most
+                30 failed jobs' logs per run; open the run to see the rest.
+              </p>`
+            : ''
+        }
+      </section>
+    </main>`,
+  });
 }

@@ -3,8 +3,9 @@
  * cannot say. Server-rendered with hono/html, which escapes every interpolated value; no external
  * assets, readable on a phone. Evidence is shown as stored: secrets were masked before storing.
  */
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
 import { encodePath, isWebLink } from '../http/page-links.js';
+import { renderPageShell } from '../http/page-shell.js';
 import type { PrCheckReport } from './report.js';
 import type { Finding } from './types.js';
 import type { StoredReport } from './store.js';
@@ -18,24 +19,11 @@ export interface RenderReportPageOptions {
 }
 
 const STYLE = `
-  :root { color-scheme: light dark; --muted: #6a737d; --fail: #cf222e; --warn: #9a6700; --pass: #1a7f37; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 16px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; }
-  main { max-width: 52rem; margin: 0 auto; padding: 1rem; }
-  h1 { font-size: 1.35rem; margin: 0.25rem 0 0.75rem; overflow-wrap: anywhere; }
-  h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #8884; padding-bottom: 0.25rem; }
+  :root { --pass: #1a7f37; }
   h3 { font-size: 1rem; margin: 0 0 0.25rem; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
-  dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
-  code, pre { font: 0.875rem/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-  pre { background: #8881; padding: 0.5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
   article { border: 1px solid #8884; border-left-width: 4px; border-radius: 6px; padding: 0.75rem; margin: 0.75rem 0; }
   article.failure { border-left-color: var(--fail); } article.warning { border-left-color: var(--warn); }
-  .meta { color: var(--muted); font-size: 0.875rem; margin: 0 0 0.5rem; overflow-wrap: anywhere; }
   .state { font-weight: 600; } .state.failure { color: var(--fail); } .state.success { color: var(--pass); }
-  .summary { font-size: 1.05rem; }
-  li { margin: 0.25rem 0; overflow-wrap: anywhere; }
-  @media (max-width: 30rem) { dl { grid-template-columns: 1fr; } dt { margin-top: 0.5rem; } }
 `;
 
 function renderFinding(finding: Finding, blobUrl: string): Html {
@@ -110,53 +98,43 @@ export function renderReportPage({ report, githubWebUrl }: RenderReportPageOptio
   const blobUrl = `${repoUrl}/blob/${encodeURIComponent(report.headSha)}`;
   const failures = audit.findings.filter((finding) => finding.severity === 'failure');
   const warnings = audit.findings.filter((finding) => finding.severity === 'warning');
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>keel/pr-checks · ${report.repository}#${report.pullNumber}</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <p class="meta">keel/pr-checks</p>
-          <h1>${report.title}</h1>
-          <dl>
-            <dt>Repository</dt>
-            <dd><a href="${repoUrl}">${report.repository}</a></dd>
-            <dt>Pull request</dt>
-            <dd><a href="${repoUrl}/pull/${report.pullNumber}">#${report.pullNumber}</a></dd>
-            <dt>Commit</dt>
-            <dd>
-              <a href="${repoUrl}/commit/${encodeURIComponent(report.headSha)}"><code>${report.headSha}</code></a>
-            </dd>
-            <dt>State</dt>
-            <dd class="state ${audit.state}">${audit.state}</dd>
-            <dt>Checked</dt>
-            <dd>${new Date(report.updatedAt).toISOString()}</dd>
-          </dl>
-          <p class="summary">${audit.description}</p>
-          ${renderConfigError(audit)}
-          ${
-            audit.configError
-              ? ''
-              : html`${renderFindings('Findings', failures, blobUrl, 'Nothing that fails the check.')}
-                ${renderFindings('Warnings', warnings, blobUrl, 'No warnings.')}`
-          }
-          ${renderNotAudited(audit)}
-          ${
-            audit.configError
-              ? ''
-              : html`<p class="meta">
-                  ${audit.filesAudited.toLocaleString('en-US')} files audited,
-                  ${audit.addedLines.toLocaleString('en-US')} added lines read.
-                </p>`
-          }
-        </main>
-      </body>
-    </html>`;
+  return renderPageShell({
+    title: `keel/pr-checks · ${report.repository}#${report.pullNumber}`,
+    style: STYLE,
+    body: html` <main>
+      <p class="meta">keel/pr-checks</p>
+      <h1>${report.title}</h1>
+      <dl>
+        <dt>Repository</dt>
+        <dd><a href="${repoUrl}">${report.repository}</a></dd>
+        <dt>Pull request</dt>
+        <dd><a href="${repoUrl}/pull/${report.pullNumber}">#${report.pullNumber}</a></dd>
+        <dt>Commit</dt>
+        <dd>
+          <a href="${repoUrl}/commit/${encodeURIComponent(report.headSha)}"><code>${report.headSha}</code></a>
+        </dd>
+        <dt>State</dt>
+        <dd class="state ${audit.state}">${audit.state}</dd>
+        <dt>Checked</dt>
+        <dd>${new Date(report.updatedAt).toISOString()}</dd>
+      </dl>
+      <p class="summary">${audit.description}</p>
+      ${renderConfigError(audit)}
+      ${
+        audit.configError
+          ? ''
+          : html`${renderFindings('Findings', failures, blobUrl, 'Nothing that fails the check.')}
+            ${renderFindings('Warnings', warnings, blobUrl, 'No warnings.')}`
+      }
+      ${renderNotAudited(audit)}
+      ${
+        audit.configError
+          ? ''
+          : html`<p class="meta">
+              ${audit.filesAudited.toLocaleString('en-US')} files audited, ${audit.addedLines.toLocaleString('en-US')}
+              added lines read.
+            </p>`
+      }
+    </main>`,
+  });
 }
