@@ -49,6 +49,22 @@ async function openIssue(): Promise<void> {
   await deliver(keel, 'workflow_run', payload);
 }
 
+/** The workflow passes again on the default branch, at commit ddddddd. */
+function deliverGreenPush(): Promise<void> {
+  return deliver(
+    keel,
+    'workflow_run',
+    workflowRunCompleted({
+      conclusion: 'success',
+      runId: RUN_ID + 20,
+      headSha: 'd'.repeat(40),
+      event: 'push',
+      headBranch: DEFAULT_BRANCH,
+      pulls: [],
+    }),
+  );
+}
+
 describe('a red default branch', () => {
   it('opens one issue for the workflow, labelled keel:ci, with the diagnosis', async () => {
     const github = recordedGitHub();
@@ -103,18 +119,7 @@ describe('a red default branch', () => {
     const github = recordedGitHub();
     const comment = mockCreateComment(github, ISSUE, 9002);
     const update = mockUpdateIssue(github, ISSUE);
-    await deliver(
-      keel,
-      'workflow_run',
-      workflowRunCompleted({
-        conclusion: 'success',
-        runId: RUN_ID + 20,
-        headSha: 'd'.repeat(40),
-        event: 'push',
-        headBranch: DEFAULT_BRANCH,
-        pulls: [],
-      }),
-    );
+    await deliverGreenPush();
     expect(String(comment.bodies[0]?.body)).toBe(
       '✅ **CI** passes on master again at `ddddddd` ([run](https://github.com/octo-org/octo-repo/actions/runs/5550021)). Closing this issue.',
     );
@@ -146,18 +151,7 @@ describe('a red default branch', () => {
     const pass = recordedGitHub();
     mockCreateComment(pass, ISSUE, 9002);
     mockUpdateIssue(pass, ISSUE);
-    await deliver(
-      keel,
-      'workflow_run',
-      workflowRunCompleted({
-        conclusion: 'success',
-        runId: RUN_ID + 20,
-        headSha: 'd'.repeat(40),
-        event: 'push',
-        headBranch: DEFAULT_BRANCH,
-        pulls: [],
-      }),
-    );
+    await deliverGreenPush();
     const github = recordedGitHub();
     const payload = pushFailure(github, { runId: RUN_ID + 30, headSha: 'e'.repeat(40) });
     const issue = mockCreateIssue(github, ISSUE + 1);

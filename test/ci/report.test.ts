@@ -9,9 +9,8 @@ import {
   type RunReport,
 } from '../../src/ci/report.js';
 import type { StoredRun } from '../../src/ci/store.js';
+import { RUN_SHA as SHA, runFacts } from '../../fixtures/ci/run-facts.js';
 import type { TrackingIssue } from '../../src/ci/store-reports.js';
-
-const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
 function diagnosisOf(name: string, failureCount = 2): Diagnosis {
   return {
@@ -30,18 +29,7 @@ function diagnosisOf(name: string, failureCount = 2): Diagnosis {
 function reportOf(overrides: Partial<StoredRun> = {}): RunReport {
   const run: StoredRun = {
     id: 'page1',
-    installationId: 1,
-    repositoryId: 2,
-    repository: 'acme/app',
-    runId: 100,
-    runAttempt: 1,
-    workflowId: 10,
-    workflow: 'CI',
-    event: 'push',
-    headSha: SHA,
-    headBranch: 'main',
-    conclusion: 'failure',
-    htmlUrl: 'https://github.com/acme/app/actions/runs/100',
+    ...runFacts(),
     diagnoses: [diagnosisOf('test')],
     notDiagnosed: 0,
     configError: null,

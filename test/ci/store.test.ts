@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/ci/diagnose.js';
 import { recordFlakyFailures } from '../../src/ci/record-flaky.js';
-import { findFailingRuns, readRun, recordPassedRun, saveRunDiagnoses, type RunFacts } from '../../src/ci/store.js';
+import { findFailingRuns, readRun, recordPassedRun, saveRunDiagnoses } from '../../src/ci/store.js';
 import { listFlakyTests } from '../../src/ci/store-flaky.js';
 import {
   claimPullComment,
@@ -11,28 +11,10 @@ import {
   saveTrackingIssue,
   STALE_CLAIM_MS,
 } from '../../src/ci/store-reports.js';
+import { RUN_SHA as SHA, runFacts } from '../../fixtures/ci/run-facts.js';
 import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
 
-const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const NOW = 1_750_000_000_000;
-
-function runFacts(overrides: Partial<RunFacts> = {}): RunFacts {
-  return {
-    installationId: 1,
-    repositoryId: 2,
-    repository: 'acme/app',
-    runId: 100,
-    runAttempt: 1,
-    workflowId: 10,
-    workflow: 'CI',
-    event: 'push',
-    headSha: SHA,
-    headBranch: 'main',
-    conclusion: 'failure',
-    htmlUrl: 'https://github.com/acme/app/actions/runs/100',
-    ...overrides,
-  };
-}
 
 const failing: Diagnosis = {
   workflow: 'CI',

@@ -51,6 +51,17 @@ function mayListInstallations() {
   githubApi().get('/app/installations').query({ per_page: 100 }).optionally().reply(200, []);
 }
 
+/** GitHub lists one delivery that failed while Keel was down, and accepts its redelivery. */
+function mockOneMissedDelivery() {
+  githubApi()
+    .get('/app/hook/deliveries')
+    .query({ per_page: 100 })
+    .reply(200, [failedAttempt()])
+    .post('/app/hook/deliveries/9001/attempts')
+    .reply(202, {});
+  mayListInstallations();
+}
+
 interface RedeliveriesBody {
   lastRun: null | { requested: number; failed: number };
   redeliveries: { guid: string; outcome: string }[];
@@ -58,13 +69,7 @@ interface RedeliveriesBody {
 
 describe('the missed-delivery sweep on start-up', () => {
   it('redelivers what failed while Keel was down and reports it at /api/redeliveries', async () => {
-    githubApi()
-      .get('/app/hook/deliveries')
-      .query({ per_page: 100 })
-      .reply(200, [failedAttempt()])
-      .post('/app/hook/deliveries/9001/attempts')
-      .reply(202, {});
-    mayListInstallations();
+    mockOneMissedDelivery();
     const keel = await start('sweep');
     try {
       const body = await waitFor(
@@ -81,13 +86,7 @@ describe('the missed-delivery sweep on start-up', () => {
   });
 
   it('counts the redeliveries in keel_redeliveries_total', async () => {
-    githubApi()
-      .get('/app/hook/deliveries')
-      .query({ per_page: 100 })
-      .reply(200, [failedAttempt()])
-      .post('/app/hook/deliveries/9001/attempts')
-      .reply(202, {});
-    mayListInstallations();
+    mockOneMissedDelivery();
     const keel = await start('metrics');
     try {
       const text = await waitFor(
