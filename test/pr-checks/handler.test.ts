@@ -100,13 +100,19 @@ describe('an edit of the title only', () => {
   const config = 'prChecks:\n  titlePattern: "^(feat|fix): "\n';
   const files = [addedFile('src/merge.ts', ['<<<<<<< HEAD', 'a', '=======', 'b', '>>>>>>> main'])];
 
-  it('re-runs only the title rule, reusing the stored findings of the others, without listing the files', async () => {
+  /** The pull request is opened with `title` and audited in full; returns that audit's status writes. */
+  async function openedWith(title: string) {
     const first = recordedGitHub();
     mockTokenMint(first.scope);
     mockConfig(first.scope, config);
-    mockStatuses(first.scope, SHA);
+    const statuses = mockStatuses(first.scope, SHA);
     mockFiles(first.scope, files);
-    await deliver('opened', { title: 'Update the README', updatedAt: '2025-01-01T10:00:00Z' });
+    await deliver('opened', { title, updatedAt: '2025-01-01T10:00:00Z' });
+    return statuses;
+  }
+
+  it('re-runs only the title rule, reusing the stored findings of the others, without listing the files', async () => {
+    await openedWith('Update the README');
 
     const edit = recordedGitHub();
     mockConfig(edit.scope, config);
@@ -128,12 +134,7 @@ describe('an edit of the title only', () => {
   });
 
   it('shows the new title on the same report page', async () => {
-    const first = recordedGitHub();
-    mockTokenMint(first.scope);
-    mockConfig(first.scope, config);
-    const before = mockStatuses(first.scope, SHA);
-    mockFiles(first.scope, files);
-    await deliver('opened', { title: 'Update the README', updatedAt: '2025-01-01T10:00:00Z' });
+    const before = await openedWith('Update the README');
 
     const edit = recordedGitHub();
     mockConfig(edit.scope, config);
@@ -148,12 +149,7 @@ describe('an edit of the title only', () => {
   });
 
   it('audits everything again when the base branch changes', async () => {
-    const first = recordedGitHub();
-    mockTokenMint(first.scope);
-    mockConfig(first.scope, config);
-    mockStatuses(first.scope, SHA);
-    mockFiles(first.scope, files);
-    await deliver('opened', { title: 'fix: a', updatedAt: '2025-01-01T10:00:00Z' });
+    await openedWith('fix: a');
 
     const edit = recordedGitHub();
     mockConfig(edit.scope, config);
