@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { ciPlugin } from '../../src/ci/plugin.js';
 import type { ApiJob } from '../../fixtures/ci/payloads.js';
 import { INSTALLATION_ID, OWNER, REPO, REPOSITORY_ID } from '../../fixtures/ci/payloads.js';
-import { githubApi } from '../helpers/github-mock.js';
+import { githubApi, recordStatusWrites, type StatusBody } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
@@ -115,24 +115,11 @@ export function mockLog({ api, logs }: GitHub, jobId: number, logName: string): 
     .reply(200, () => createReadStream(`${LOGS}${logName}.log`), { 'content-type': 'text/plain' });
 }
 
-export interface StatusBody {
-  state: string;
-  description: string;
-  context: string;
-  target_url?: string;
-}
+export type { StatusBody };
 
 /** Records the commit statuses written on `sha`. */
 export function mockStatus({ api }: GitHub, sha: string, count = 1): StatusBody[] {
-  const written: StatusBody[] = [];
-  api
-    .post(`${REPO_PATH}/statuses/${sha}`, (body: StatusBody) => {
-      written.push(body);
-      return true;
-    })
-    .times(count)
-    .reply(201, {});
-  return written;
+  return recordStatusWrites(api, REPO_PATH, sha, count);
 }
 
 /** Records bodies sent to an endpoint; each answers `reply`. */

@@ -43,3 +43,24 @@ export function useGitHubMock(): void {
     verifyGitHubMock();
   });
 }
+
+/** A commit status as Keel posts it to POST /repos/{owner}/{repo}/statuses/{sha}. */
+export interface StatusBody {
+  state: string;
+  description: string;
+  context: string;
+  target_url?: string;
+}
+
+/** Answers `count` status writes on `sha` of the repository at `repoPath`, recording their bodies. */
+export function recordStatusWrites(scope: nock.Scope, repoPath: string, sha: string, count: number): StatusBody[] {
+  const written: StatusBody[] = [];
+  scope
+    .post(`${repoPath}/statuses/${sha}`, (body: StatusBody) => {
+      written.push(body);
+      return true;
+    })
+    .times(count)
+    .reply(201, {});
+  return written;
+}

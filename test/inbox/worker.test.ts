@@ -45,6 +45,18 @@ describe('the inbox worker', () => {
     claim.run({ id, event: 'pull_request', payload });
   }
 
+  /** A worker whose handler records each delivery id and holds those `gated` until `release()`. */
+  function gatedWorker(options: object, gated: (id: string) => boolean = () => true) {
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inbox = worker(async (delivery) => {
+      seen.push(delivery.id);
+      if (gated(delivery.id)) await gate;
+    }, options);
+    return { inbox, seen, release: () => release() };
+  }
+
   const tick = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function worker(dispatch: (delivery: DispatchedDelivery) => Promise<void>, options = {}) {
@@ -313,16 +325,7 @@ describe('the inbox worker', () => {
     });
 
     it('past the handoff limit, the receiver stores deliveries queued, and they run from the store', async () => {
-      const seen: string[] = [];
-      let release: () => void = () => undefined;
-      const blocked = new Promise<void>((resolve) => (release = resolve));
-      const inbox = worker(
-        async (delivery) => {
-          seen.push(delivery.id);
-          await blocked;
-        },
-        { concurrency: 1, handoffLimit: 1 },
-      );
+      const { inbox, seen, release } = gatedWorker({ concurrency: 1, handoffLimit: 1 });
       inbox.start();
       await handOver(inbox, 'handed-over');
       await handOver(inbox, 'waiting');
@@ -337,16 +340,7 @@ describe('the inbox worker', () => {
     });
 
     it('do not starve a delivery waiting in the store: it gets a turn once a poll interval', async () => {
-      const seen: string[] = [];
-      let release: () => void = () => undefined;
-      const blocked = new Promise<void>((resolve) => (release = resolve));
-      const inbox = worker(
-        async (delivery) => {
-          seen.push(delivery.id);
-          if (delivery.id === 'blocker') await blocked;
-        },
-        { concurrency: 1, pollMs: 10_000 },
-      );
+      const { inbox, seen, release } = gatedWorker({ concurrency: 1, pollMs: 10_000 }, (id) => id === 'blocker');
       inbox.start();
       await handOver(inbox, 'blocker');
       await enqueue('retry-due');

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { ChangedFile } from '../../src/pr-checks/types.js';
 export { addedFile } from '../../fixtures/pr-checks/helpers.js';
 import { INSTALLATION_ID, OWNER, PULL_NUMBER, REPO, REPOSITORY_ID } from '../../fixtures/pr-checks/payloads.js';
-import { githubApi } from '../helpers/github-mock.js';
+import { githubApi, recordStatusWrites, type StatusBody } from '../helpers/github-mock.js';
 
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 export const CONFIG_PATH = `${REPO_PATH}/contents/.github%2Fkeel.yml`;
@@ -17,12 +17,7 @@ const RAW = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
 /** The token configuration files are read with (see mockTokenMint). */
 export const CONFIG_TOKEN = 'ghs_narrowedConfigTestToken';
 
-export interface StatusBody {
-  state: string;
-  description: string;
-  context: string;
-  target_url?: string;
-}
+export type { StatusBody };
 
 /** A GitHub scope that records every request it answers, as "METHOD path". */
 export function recordedGitHub(): { scope: nock.Scope; requests: string[] } {
@@ -89,15 +84,7 @@ export function mockConfig(
 
 /** Records the commit statuses written on `sha` (each must be one of the `count` expected). */
 export function mockStatuses(scope: nock.Scope, sha: string, count = 2): StatusBody[] {
-  const written: StatusBody[] = [];
-  scope
-    .post(`${REPO_PATH}/statuses/${sha}`, (body: StatusBody) => {
-      written.push(body);
-      return true;
-    })
-    .times(count)
-    .reply(201, {});
-  return written;
+  return recordStatusWrites(scope, REPO_PATH, sha, count);
 }
 
 /** The files listing, `pageSize` a page, linked as GitHub links pages. */
