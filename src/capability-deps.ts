@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { KeelConfig } from './config.js';
 import type { InstallationTokens } from './github/installation-tokens.js';
+import type { IntegrationGate } from './integrations/gate.js';
 import type { KeelServices } from './keel.js';
 import type { ConfigCache } from './repo-config/config-cache.js';
 import type { Store } from './store/database.js';
@@ -14,6 +15,8 @@ export interface CapabilityDeps {
   tokens: InstallationTokens;
   config: Pick<KeelConfig, 'publicUrl' | 'linkSigningKey' | 'githubHost'>;
   configCache: ConfigCache;
+  /** Whether a service may act on a repository (console switches and exclusions). */
+  integrations: IntegrationGate;
   log: Logger;
   now?: () => number;
 }
@@ -25,6 +28,7 @@ export function capabilityDeps(services: KeelServices, name: string, configCache
     tokens: services.tokens,
     config: services.config,
     configCache: configCache ?? services.repoConfigCache,
+    integrations: services.integrations,
     log: services.log.child({ name }),
   };
 }

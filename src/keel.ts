@@ -15,6 +15,7 @@ import { ConfigError } from './errors.js';
 import { createInstallationTokens, type InstallationTokens } from './github/installation-tokens.js';
 import { createKeelOctokit, type KeelOctokitClass } from './github/octokit.js';
 import { adminAuth } from './http/admin-auth.js';
+import { createIntegrationGate, type IntegrationGate } from './integrations/gate.js';
 import { deliveriesApi } from './http/deliveries-api.js';
 import { operationsRoutes } from './http/operations.js';
 import { createReceiver } from './http/receiver.js';
@@ -38,6 +39,8 @@ export interface KeelServices {
   Octokit: KeelOctokitClass;
   /** ETags and copies of `.github/keel.yml` files, shared by every capability that reads them. */
   repoConfigCache: ConfigCache;
+  /** Services switched on and repositories excluded, per installation: ask before writing. */
+  integrations: IntegrationGate;
   /** Registers work to finish on `keel.stop()` (clear timers, await runs), before the store closes. */
   onStop(hook: () => void | Promise<void>): void;
 }
@@ -131,6 +134,7 @@ export async function createKeel({
     worker,
     Octokit: octokit.Octokit,
     repoConfigCache: createConfigCache(),
+    integrations: createIntegrationGate({ store }),
     onStop: (hook) => void stopHooks.push(hook),
   };
 

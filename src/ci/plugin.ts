@@ -6,6 +6,7 @@
 import { capabilityDeps } from '../capability-deps.js';
 import type { KeelPlugin } from '../keel.js';
 import { mountSignedPage } from '../http/private-page.js';
+import { serviceAllows } from '../integrations/gate.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
 import { CI_LINK_KIND, handleWorkflowRun } from './handler.js';
 import { handleWorkflowJob } from './handler-job.js';
@@ -21,8 +22,12 @@ export function ciPlugin({ configCache }: CiPluginOptions = {}): KeelPlugin {
   return (services, http) => {
     const { config, store, probot } = services;
     const deps = capabilityDeps(services, 'ci', configCache);
-    probot.on('workflow_run.completed', async (context) => handleWorkflowRun(deps, context.payload));
-    probot.on('workflow_job.completed', async (context) => handleWorkflowJob(deps, context.payload));
+    probot.on('workflow_run.completed', async ({ payload }) => {
+      if (await serviceAllows(deps.integrations, 'ci', payload, deps.log)) await handleWorkflowRun(deps, payload);
+    });
+    probot.on('workflow_job.completed', async ({ payload }) => {
+      if (await serviceAllows(deps.integrations, 'ci', payload, deps.log)) await handleWorkflowJob(deps, payload);
+    });
 
     mountSignedPage(http, {
       kind: CI_LINK_KIND,

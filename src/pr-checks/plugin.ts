@@ -6,6 +6,7 @@
 import { capabilityDeps } from '../capability-deps.js';
 import type { KeelPlugin } from '../keel.js';
 import { mountSignedPage } from '../http/private-page.js';
+import { serviceAllows } from '../integrations/gate.js';
 import type { ConfigCache } from '../repo-config/config-cache.js';
 import { checkPullRequest, PR_CHECKS_EVENTS, REPORT_LINK_KIND } from './handler.js';
 import { renderReportPage } from './page.js';
@@ -20,7 +21,9 @@ export function prChecksPlugin({ configCache }: PrChecksPluginOptions = {}): Kee
   return (services, http) => {
     const { config, store, probot } = services;
     const deps = capabilityDeps(services, 'pr-checks', configCache);
-    probot.on([...PR_CHECKS_EVENTS], async (context) => checkPullRequest(deps, context.payload));
+    probot.on([...PR_CHECKS_EVENTS], async ({ payload }) => {
+      if (await serviceAllows(deps.integrations, 'pr-checks', payload, deps.log)) await checkPullRequest(deps, payload);
+    });
 
     mountSignedPage(http, {
       kind: REPORT_LINK_KIND,

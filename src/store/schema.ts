@@ -221,6 +221,30 @@ export interface CiFlakyTestsTable {
   count: number;
 }
 
+/**
+ * An integration an admin connected: for GitHub, one installation (`id` is its id as text). Other
+ * providers leave `installation_id` null and keep their own `external_id`.
+ */
+export interface IntegrationsTable {
+  id: string;
+  /** github | github-enterprise | gitlab */
+  provider: string;
+  /** The provider's web host (github.com, a GHES host, gitlab.com). */
+  host: string;
+  external_id: string;
+  installation_id: number | null;
+  /** Display name; the account login until an admin renames it. */
+  name: string;
+  /** The GitHub user who installed or first connected it. */
+  added_by: string | null;
+  /** JSON: { "pr-checks": true, … } for the services an admin set; absent ones take their default. */
+  services: string;
+  /** JSON: glob rules matched against repository names without their owner. */
+  exclusions: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   delivery_payloads: DeliveryPayloadsTable;
@@ -238,4 +262,5 @@ export interface Database {
   ci_pull_comments: CiPullCommentsTable;
   ci_tracking_issues: CiTrackingIssuesTable;
   ci_flaky_tests: CiFlakyTestsTable;
+  integrations: IntegrationsTable;
 }

@@ -17,6 +17,7 @@ import { createConfigCache } from '../../src/repo-config/config-cache.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { testPrivateKey } from '../../fixtures/index.js';
 import { pullRequestPayload } from '../../fixtures/pr-checks/payloads.js';
+import { createIntegrationGate } from '../../src/integrations/gate.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
 import { FILES_PATH, mockConfig, mockStatuses, mockTokenMint, recordedGitHub } from './github-scenario.js';
 
@@ -44,6 +45,7 @@ beforeEach(async () => {
       githubHost: 'api.github.com',
     },
     configCache: createConfigCache(),
+    integrations: createIntegrationGate({ store }),
     log: pino({ level: 'silent' }),
   };
 });

@@ -6,6 +6,7 @@ import * as connection from './003-connection.js';
 import * as prChecks from './004-pr-checks.js';
 import * as ci from './005-ci.js';
 import * as inboxSequence from './006-inbox-sequence.js';
+import * as integrations from './007-integrations.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -17,6 +18,7 @@ const MIGRATIONS: [name: string, up: Up][] = [
   ['004-pr-checks', prChecks.up],
   ['005-ci', ci.up],
   ['006-inbox-sequence', inboxSequence.up],
+  ['007-integrations', integrations.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {
