@@ -3,19 +3,21 @@
  * SIGINT shut down gracefully: stop accepting, finish or release claimed deliveries, close.
  */
 import { existsSync } from 'node:fs';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { loadConfig } from './config.js';
+import { loadConfig, type KeelConfig } from './config.js';
 import { KeelError } from './errors.js';
+import { describeListenError, listenOn } from './http/listen.js';
 import { registrationRoutes, readManifest } from './http/registration.js';
 import { startWebhookProxy } from './http/webhook-proxy.js';
 import { createKeel } from './keel.js';
 import { createLogger, createSecretScrubber } from './logging.js';
 import { capabilityPlugins } from './plugins.js';
 
-async function startRegistration(config: ReturnType<typeof loadConfig>, log: Logger): Promise<void> {
+async function startRegistration(config: KeelConfig, log: Logger): Promise<void> {
   const routes = registrationRoutes({ config, manifest: readManifest() });
-  serve({ fetch: routes.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) });
+  await listenOn(createServer(getRequestListener(routes.fetch)), config);
   log.info(
     `Keel is not registered yet (no APP_ID). Open ${config.publicUrl}/ to register it with GitHub from app.yml.`,
   );
@@ -29,7 +31,10 @@ async function main(): Promise<void> {
   if (!config.appId) return startRegistration(config, log);
 
   const keel = await createKeel({ config, log, plugins: capabilityPlugins() });
-  const url = await keel.listen();
+  const url = await keel.listen().catch(async (error: unknown) => {
+    await keel.stop(0).catch(() => undefined);
+    throw describeListenError(error, config);
+  });
   log.info(`Keel listening on ${url} (webhooks at ${config.webhookPath}, store: ${keel.store.dialect})`);
 
   const proxy = config.webhookProxyUrl
