@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { findLine, type ParsedConfigFile } from './parse-config-file.js';
 import { RepoConfigError, type ConfigProblem } from './repo-config-error.js';
 import { KeelConfigSchema, type KeelRepoConfig } from './schema.js';
+import { knownKeysAt, suggestKey } from './suggest-key.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -56,9 +57,16 @@ function locate(files: readonly ParsedConfigFile[], path: readonly PropertyKey[]
 
 function toProblems(issue: Issue, files: readonly ParsedConfigFile[]): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(KeelConfigSchema, issue.path);
     return issue.keys.map((key) => {
       const path = [...issue.path, key];
-      return { ...locate(files, path), message: `${describeKey(path)} is not a known key` };
+      const suggestion = suggestKey(key, known);
+      const hint = suggestion
+        ? `; did you mean ${suggestion}?`
+        : known.length > 0
+          ? ` (known keys: ${known.join(', ')})`
+          : '';
+      return { ...locate(files, path), message: `${describeKey(path)} is not a known key${hint}` };
     });
   }
   return [{ ...locate(files, issue.path), message: `${describeKey(issue.path)} ${describeIssue(issue)}` }];

@@ -54,7 +54,7 @@ describe('an invalid .github/keel.yml', () => {
   it('names an unknown key', async () => {
     const statuses = await statusesWithConfig('prChecks:\n  rules:\n    secret: false\n');
     expect(statuses[1]?.description).toBe(
-      'Invalid .github/keel.yml: prChecks.rules.secret is not a known key (line 3)',
+      'Invalid .github/keel.yml: prChecks.rules.secret is not a known key; did you mean secrets? (line 3)',
     );
   });
 

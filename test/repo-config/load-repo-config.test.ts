@@ -146,13 +146,13 @@ describe('loadRepoConfig with an invalid file', () => {
   it('names an unknown key and its line', async () => {
     serve('prChecks:\n  rules:\n    secrets: true\n    sekrets: false\n');
     expect((await loadError()).message).toBe(
-      'Invalid .github/keel.yml: prChecks.rules.sekrets is not a known key (line 4)',
+      'Invalid .github/keel.yml: prChecks.rules.sekrets is not a known key; did you mean secrets? (line 4)',
     );
   });
 
   it('names an unknown section', async () => {
     serve('prCheck:\n  maxChangedLines: 10\n');
-    expect((await loadError()).message).toBe('Invalid .github/keel.yml: prCheck is not a known key (line 1)');
+    expect((await loadError()).message).toBe('Invalid .github/keel.yml: prCheck is not a known key; did you mean prChecks? (line 1)');
   });
 
   it('names a YAML syntax error and its line', async () => {
