@@ -3,11 +3,25 @@
  * printed compare figures taken under the same machine conditions.
  */
 import { cpus, loadavg } from 'node:os';
+import { benchCiAccuracy } from './ci-accuracy.js';
 import { benchCiParse } from './ci-parse.js';
+import { benchConsole } from './console.js';
 import { benchPrAudit } from './pr-audit.js';
 import { benchReceiver } from './receiver.js';
+import { benchRepair } from './repair.js';
+import { benchSlowClients } from './slow-clients.js';
+import { benchWorkflowAuditAccuracy } from './workflow-audit-accuracy.js';
 
-const benches = [benchReceiver, benchPrAudit, benchCiParse];
+const benches = [
+  benchReceiver,
+  benchSlowClients,
+  benchPrAudit,
+  benchCiParse,
+  benchCiAccuracy,
+  benchWorkflowAuditAccuracy,
+  benchConsole,
+  benchRepair,
+];
 
 console.log(
   `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()

@@ -61,8 +61,21 @@ const EnvSchema = z.object({
   ),
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
+  KEEL_SESSION_SECRET: optionalString.pipe(
+    z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
+  ),
   KEEL_WORKER_CONCURRENCY: integer(4, 0, 64),
   KEEL_DELIVERY_RETENTION_DAYS: integer(14, 1, 3650),
+  KEEL_METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32)').optional(),
+  ),
+  KEEL_METRICS_PORT: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a port number').optional()),
+  KEEL_METRICS_HOST: optionalString,
+  KEEL_REQUEST_TIMEOUT_MS: integer(12_000, 100, 600_000),
+  KEEL_WEBHOOK_BUFFER_BYTES: integer(64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+  KEEL_DB_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  KEEL_DB_STATEMENT_TIMEOUT_MS: integer(5_000, 100, 3_600_000),
+  KEEL_DB_MIGRATION_TIMEOUT_MS: integer(300_000, 1_000, 86_400_000),
 });
 
 export interface KeelConfig {
@@ -91,8 +104,23 @@ export interface KeelConfig {
   workerConcurrency: number;
   /** Processed and ignored deliveries are deleted after this many days; dead letters are kept. */
   deliveryRetentionDays: number;
+  /** Bearer token for /metrics; without it (and without metricsPort) /metrics answers 401. */
+  metricsToken: string | undefined;
+  /** A listener of its own for /metrics (on metricsHost), instead of the main port. */
+  metricsPort: number | undefined;
+  metricsHost: string | undefined;
+  /** Time allowed to receive a whole request, headers and body (GitHub gives up after 10 s). */
+  requestTimeoutMs: number;
+  /** Bytes held at once by webhook bodies whose signature is not verified yet; past it, 503. */
+  webhookBufferBytes: number;
+  databaseTimeouts: { connectMs: number; statementMs: number; migrationMs: number };
   /** Key for signing links to detail pages; derived from the webhook secret, never stored. */
   linkSigningKey: Buffer;
+  /**
+   * Key sealing console sign-ins and users' GitHub tokens (AES-256-GCM), derived from
+   * KEEL_SESSION_SECRET, else from the app's private key; never stored. Changing it signs everyone out.
+   */
+  sessionKey: Buffer;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -173,6 +201,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const linkSigningKey = Buffer.from(
     hkdfSync('sha256', values.WEBHOOK_SECRET ?? 'keel-unregistered', 'keel', 'link-signing', 32),
   );
+  const sessionKey = Buffer.from(
+    hkdfSync('sha256', values.KEEL_SESSION_SECRET ?? privateKey ?? 'keel-unregistered', 'keel', 'console-session', 32),
+  );
   return {
     appId: values.APP_ID ? Number(values.APP_ID) : undefined,
     privateKey,
@@ -194,6 +225,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubClientSecret: values.GITHUB_CLIENT_SECRET,
     workerConcurrency: values.KEEL_WORKER_CONCURRENCY,
     deliveryRetentionDays: values.KEEL_DELIVERY_RETENTION_DAYS,
+    metricsToken: values.KEEL_METRICS_TOKEN,
+    metricsPort: values.KEEL_METRICS_PORT === undefined ? undefined : Number(values.KEEL_METRICS_PORT),
+    metricsHost: values.KEEL_METRICS_HOST,
+    requestTimeoutMs: values.KEEL_REQUEST_TIMEOUT_MS,
+    webhookBufferBytes: values.KEEL_WEBHOOK_BUFFER_BYTES,
+    databaseTimeouts: {
+      connectMs: values.KEEL_DB_CONNECT_TIMEOUT_MS,
+      statementMs: values.KEEL_DB_STATEMENT_TIMEOUT_MS,
+      migrationMs: values.KEEL_DB_MIGRATION_TIMEOUT_MS,
+    },
     linkSigningKey,
+    sessionKey,
   };
 }

@@ -14,10 +14,14 @@ import type { KeelConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createInstallationTokens, type InstallationTokens } from './github/installation-tokens.js';
 import { createKeelOctokit, type KeelOctokitClass } from './github/octokit.js';
-import { adminAuth } from './http/admin-auth.js';
+import { apiAuth } from './console/auth/api-auth.js';
+import { integrationsApi } from './integrations/api.js';
+import { createIntegrationActions } from './integrations/actions.js';
 import { createIntegrationGate, type IntegrationGate } from './integrations/gate.js';
 import { deliveriesApi } from './http/deliveries-api.js';
-import { operationsRoutes } from './http/operations.js';
+import { metricsRoute, operationsRoutes } from './http/operations.js';
+import { createBodyBudget } from './http/read-body.js';
+import { createGitHubCheck } from './http/readiness.js';
 import { createReceiver } from './http/receiver.js';
 import { countDeliveriesByStatus } from './inbox/deliveries.js';
 import { startDeliveryRetention } from './inbox/retention.js';
@@ -61,10 +65,16 @@ export interface CreateKeelOptions {
 
 export interface Keel extends KeelServices {
   server: Server;
+  /** The listener of KEEL_METRICS_PORT, when set. */
+  metricsServer: Server | undefined;
   /** Listens on config.port (0 for an ephemeral port) and returns the base URL. */
   listen(): Promise<string>;
   /** Graceful shutdown: stop accepting, finish or release claimed deliveries, close the store. */
   stop(graceMs?: number): Promise<void>;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
 }
 
 export async function createKeel({
@@ -87,10 +97,18 @@ export async function createKeel({
     config.githubClientSecret,
     config.privateKey,
   ]);
+  if (isLoopbackUrl(config.publicUrl)) {
+    log.warn(
+      `KEEL_PUBLIC_URL is not set to a public address: links in statuses and comments point at ${config.publicUrl}, which nobody else can open. Set KEEL_PUBLIC_URL to the URL people reach Keel at.`,
+    );
+  }
   const metrics = createMetrics();
   const store = await openStore(config.databaseUrl, {
+    timeouts: config.databaseTimeouts,
     onConnectionError: (error) =>
-      log.warn({ err: error }, 'A Postgres connection failed while idle; the next query opens a new one'),
+      log.warn({ err: error }, 'A Postgres connection failed; the pool drops it and the next query connects anew'),
+    onSchemaMigrated: (migrations) =>
+      log.warn({ migrations }, 'The database schema was missing or behind; Keel migrated it again'),
     onCheckpointError: (message) =>
       log.warn({ error: message }, 'A background SQLite checkpoint failed; it is tried again shortly'),
   });
@@ -99,6 +117,7 @@ export async function createKeel({
     metrics,
     throttle: githubThrottle,
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    log: log.child({ name: 'github' }),
   });
   const probot = new Probot({
     appId: config.appId,
@@ -146,9 +165,27 @@ export async function createKeel({
   });
 
   const http = new Hono();
-  http.route('/', operationsRoutes({ store, metrics, appId: config.appId, privateKey: config.privateKey }));
-  http.use('/api/*', adminAuth({ adminToken: config.adminToken }));
+  const checkGitHub = createGitHubCheck({
+    githubHost: config.githubHost,
+    async fetchApp() {
+      const octokit = await probot.auth();
+      const { data } = await octokit.request('GET /app', {
+        request: { retries: 0, signal: AbortSignal.timeout(5_000) },
+      });
+      return { id: data?.id ?? config.appId ?? 0, name: data?.name ?? 'unnamed' };
+    },
+  });
+  http.route(
+    '/',
+    operationsRoutes({ store, log: log.child({ name: 'readyz' }), checkGitHub, redisUrl: config.redisUrl }),
+  );
+  if (config.metricsPort === undefined) http.route('/', metricsRoute({ metrics, token: config.metricsToken }));
+  // The admin token, or a console session limited to the user's integrations.
+  http.use('/api/*', apiAuth(services));
   http.route('/api/deliveries', deliveriesApi({ store, onRequeued: () => worker.notify() }));
+  // Before the plugins: answers list and detail with names, services and exclusions; the
+  // connection's own routes (verify) follow on the same prefix.
+  http.route('/api/installations', integrationsApi(services, createIntegrationActions(services)));
   for (const plugin of plugins) await plugin(services, http);
   for (const appFunction of appFunctions)
     await probot.load(appFunction, { cwd: process.cwd(), addHandler: () => undefined });
@@ -165,10 +202,18 @@ export async function createKeel({
     inbox: worker,
     log: log.child({ name: 'receiver' }),
     metrics,
+    bodyBudget: createBodyBudget(config.webhookBufferBytes),
   });
   const routes = getRequestListener(http.fetch);
   let accepting = true;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // GitHub gives up on a delivery after 10 s: a request still arriving after requestTimeoutMs is
+  // not GitHub's, and Node's own defaults (300 s, checked every 30 s) would let it hold memory.
+  const timeouts = {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, Math.max(25, config.requestTimeoutMs / 4)),
+  };
+  const server = createServer(timeouts, (req: IncomingMessage, res: ServerResponse) => {
     if (!accepting) {
       res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"Shutting down."}');
       return;
@@ -178,15 +223,29 @@ export async function createKeel({
     else void routes(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : createServer(
+          timeouts,
+          getRequestListener(metricsRoute({ metrics, token: config.metricsToken, ownListener: true }).fetch),
+        );
 
   return {
     ...services,
     server,
+    metricsServer,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.metricsPort, config.metricsHost ?? config.host, () => resolve());
+        });
+      }
       worker.start();
       stopHooks.push(
         startDeliveryRetention({
@@ -220,7 +279,8 @@ export async function createKeel({
       clearTimeout(graceTimer);
       if (hooksOutcome === 'late') log.warn(`Background work did not finish within ${graceMs} ms; stopping anyway`);
       server.closeAllConnections();
-      await closed;
+      metricsServer?.closeAllConnections();
+      await Promise.all([closed, metricsServer && new Promise((resolve) => metricsServer.close(resolve))]);
       await octokit.close();
       await store.close();
     },

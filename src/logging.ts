@@ -6,9 +6,18 @@
 import { getTransformStream } from '@probot/pino';
 import { pino, type Logger } from 'pino';
 
-const TOKEN_PATTERN = /\b(gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,}|v1\.[0-9a-f]{40})\b/g;
+// GitHub tokens whole: installation tokens are now `ghs_<app id>_<JWT>` (dots and dashes, ~520
+// characters), so a pattern stopping at the first dot would leave the JWT's payload and signature.
+const GITHUB_TOKEN_PATTERN = /\b(?:gh[pousr]_|github_pat_)(?=[\w.-]{16})[\w-]+(?:\.[\w-]+)*|\bv1\.[0-9a-f]{40}\b/g;
+// Any JWT (the app's own, or one inside another token format): header.payload.signature.
+const JWT_PATTERN = /\beyJ[\w-]+\.[\w-]+(?:\.[\w-]*)?/g;
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
-const BEARER_PATTERN = /\b(bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}/gi;
+// Authorization values: `Bearer …`, `token …`, `Basic …`, and whatever follows an authorization header name.
+const SCHEME_PATTERN = /\b(bearer|token|basic)(\s+)[\w.~+/=-]{16,}/gi;
+const AUTHORIZATION_PATTERN =
+  /\b(authorization["']?\s*[:=]\s*["']?)(?!\[REDACTED)(?:(?:bearer|token|basic)\s+)?[^\s"',}]+/gi;
+// Credentials in URLs, e.g. redis://:password@host or postgres://user:password@host.
+const URL_CREDENTIALS_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]+@/gi;
 
 export type SecretScrubber = (text: string) => string;
 
@@ -17,10 +26,25 @@ export function createSecretScrubber(secrets: readonly (string | undefined)[]): 
   const exact = secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8);
   return (text: string) => {
     let clean = text.replace(PEM_PATTERN, '[REDACTED PRIVATE KEY]');
-    clean = clean.replace(TOKEN_PATTERN, '[REDACTED TOKEN]').replace(BEARER_PATTERN, '$1 [REDACTED]');
     for (const secret of exact) clean = clean.replaceAll(secret, '[REDACTED]');
-    return clean;
+    return clean
+      .replace(GITHUB_TOKEN_PATTERN, '[REDACTED TOKEN]')
+      .replace(JWT_PATTERN, '[REDACTED JWT]')
+      .replace(SCHEME_PATTERN, '$1$2[REDACTED]')
+      .replace(AUTHORIZATION_PATTERN, '$1[REDACTED]')
+      .replace(URL_CREDENTIALS_PATTERN, '$1[REDACTED]@');
   };
+}
+
+/** Scrubs every string in a logged object (bounded depth; errors are handled by the formatter). */
+function scrubFields(value: unknown, scrub: SecretScrubber, depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (depth > 6 || !value || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubFields(item, scrub, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, inner]) => [key, scrubFields(inner, scrub, depth + 1)]),
+  );
 }
 
 const REDACT_PATHS = [
@@ -75,11 +99,12 @@ export async function createLogger({ level, format, scrub, destination }: Create
     },
     formatters: {
       log(object: Record<string, unknown>) {
+        const clean = scrubFields(object, scrub) as Record<string, unknown>;
         const err = object.err;
         if (err instanceof Error) {
-          object.err = { type: err.name, message: scrub(err.message), stack: err.stack ? scrub(err.stack) : undefined };
+          clean.err = { type: err.name, message: scrub(err.message), stack: err.stack ? scrub(err.stack) : undefined };
         }
-        return object;
+        return clean;
       },
     },
   };

@@ -2,11 +2,25 @@
  * Prometheus metrics, one registry per Keel instance (tests run several side by side). Gauges
  * that mirror the database are computed when /metrics is scraped, not kept in sync by hand.
  */
+import { emitterEventNames } from '@octokit/webhooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Why a webhook request ended before its signature was verified (bounded: one series each). */
+export type RefusalReason =
+  'too-large' | 'missing-headers' | 'bad-delivery-id' | 'bad-signature' | 'busy' | 'timeout' | 'aborted';
+
+const GITHUB_EVENTS = new Set(emitterEventNames.map((name) => name.split('.')[0]));
+
+/** The event label of a delivery: GitHub's event names, and `other` for any name GitHub does not document. */
+export function labelEvent(event: string): string {
+  return GITHUB_EVENTS.has(event) ? event : 'other';
+}
 
 export interface KeelMetrics {
   registry: Registry;
+  /** Signed deliveries only: nobody without the webhook secret can add a series. */
   deliveriesReceived: Counter<'event' | 'outcome'>;
+  webhookRequestsRefused: Counter<'reason'>;
   deliveriesProcessed: Counter<'event' | 'outcome'>;
   processingSeconds: Histogram<'event'>;
   githubRequests: Counter<'method' | 'status'>;
@@ -30,8 +44,14 @@ export function createMetrics(): KeelMetrics {
     registry,
     deliveriesReceived: new Counter({
       name: 'keel_deliveries_received_total',
-      help: 'Webhook deliveries answered by the receiver, by event and outcome (accepted, duplicate, ignored, rejected).',
+      help: 'Signed webhook deliveries answered by the receiver, by event (other for names GitHub does not send) and outcome (accepted, duplicate, ignored, rejected, unavailable).',
       labelNames: ['event', 'outcome'],
+      registers: [registry],
+    }),
+    webhookRequestsRefused: new Counter({
+      name: 'keel_webhook_requests_refused_total',
+      help: 'Webhook requests that ended before their signature was verified, by reason (too-large, missing-headers, bad-delivery-id, bad-signature, busy, timeout, aborted).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     deliveriesProcessed: new Counter({

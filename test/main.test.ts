@@ -61,7 +61,7 @@ describe('a port another process holds', () => {
     expect(keel.output()).toContain(`keel: Another process is already listening on 127.0.0.1 port ${busyPort()}.`);
     expect(keel.output()).toContain('fix: Stop that process');
     expect(keel.output()).not.toMatch(/^\s+at /m);
-  });
+  }, 60_000);
 
   it('is named with the fix before registration, and no page points at the other process', async () => {
     const keel = run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: busyPort(), HOST: '127.0.0.1' });
@@ -69,7 +69,7 @@ describe('a port another process holds', () => {
     expect(keel.output()).toContain('keel: Another process is already listening');
     expect(keel.output()).not.toContain('Open http');
     expect(keel.output()).not.toMatch(/^\s+at /m);
-  });
+  }, 60_000);
 });
 
 describe('npm start', () => {
@@ -80,12 +80,12 @@ describe('npm start', () => {
     await new Promise((resolve) => free.close(resolve));
 
     const npm = run('npm', ['start', '--silent'], { ...testEnv(), PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-    await expect.poll(() => npm.output(), { timeout: 30_000, interval: 100 }).toContain('Keel listening on');
+    await expect.poll(() => npm.output(), { timeout: 45_000, interval: 100 }).toContain('Keel listening on');
     const keelPid = Number((await findChildPids(npm.child.pid ?? 0))[0]);
     npm.child.kill('SIGTERM');
     expect(await npm.exit).toBe(0);
     expect(isRunning(keelPid)).toBe(false);
-  });
+  }, 60_000);
 });
 
 /** The pids whose parent is `pid` (Linux /proc), e.g. the node process npm started. */

@@ -1,28 +1,20 @@
 /**
  * Makes the writes `report.ts` planned, in order, and remembers what GitHub created (comment ids,
- * issue numbers) so later events edit instead of creating again. Creating a comment or an issue is
- * claimed in the store first; a delivery that finds another one creating it is retried.
+ * issue numbers) so later events edit instead of creating again. The inbox runs the deliveries of
+ * one pull request, and of one workflow on a branch, one at a time, so this is a plain executor:
+ * before creating a comment or an issue it looks for one carrying Keel's hidden marker on GitHub,
+ * so an attempt whose create response was lost never creates a second one when it runs again.
  */
 import type { Logger } from 'pino';
 import type { KeelOctokit } from '../github/octokit.js';
 import type { Store } from '../store/database.js';
-import { CiReportBusyError } from './errors.js';
-import { writeStatus, type RepositoryRef } from '../github/repository.js';
+import { classified, writeStatus, type RepositoryRef } from '../github/repository.js';
 import { closeIssue, createComment, createIssue, ensureLabel, updateComment } from './github-writes.js';
 import { findMarkedComment } from './github.js';
-import { CI_COMMENT_MARKER } from './render.js';
+import { CI_COMMENT_MARKER, trackingIssueMarker } from './render.js';
 import { CI_LABEL, type CiWrite } from './report.js';
 import { saveCommitState } from './store.js';
-import {
-  claimPullComment,
-  claimTrackingIssue,
-  findPullComment,
-  findTrackingIssue,
-  releasePullCommentClaim,
-  releaseTrackingIssueClaim,
-  savePullComment,
-  saveTrackingIssue,
-} from './store-reports.js';
+import { saveOpenedTrackingIssue, savePullComment, saveTrackingIssue } from './store-reports.js';
 
 export interface ApplyCiWritesContext {
   octokit: KeelOctokit;
@@ -37,15 +29,16 @@ export interface ApplyCiWritesContext {
 type Write<K extends CiWrite['kind']> = Extract<CiWrite, { kind: K }>;
 
 export async function applyCiWrites(context: ApplyCiWritesContext, writes: readonly CiWrite[]): Promise<void> {
+  const { octokit, ref, store, repositoryId } = context;
   for (const write of writes) {
     switch (write.kind) {
       case 'status':
-        await writeStatus(context.octokit, context.ref, write.status);
+        await writeStatus(octokit, ref, write.status);
         await saveCommitState(
-          context.store,
+          store,
           {
             installationId: context.installationId,
-            repositoryId: context.repositoryId,
+            repositoryId,
             headSha: write.status.sha,
             state: write.status.state,
           },
@@ -58,49 +51,39 @@ export async function applyCiWrites(context: ApplyCiWritesContext, writes: reado
       case 'open-issue':
         await applyOpenIssue(context, write);
         break;
-      case 'comment-issue':
-        await createComment(context.octokit, context.ref, write.issueNumber, write.body);
-        await saveTrackingIssue(
-          context.store,
-          {
-            repositoryId: context.repositoryId,
-            workflowId: write.workflowId,
-            issueNumber: write.issueNumber,
-            state: 'open',
-          },
-          write.run,
-          context.now(),
-        );
+      case 'comment-issue': {
+        await createComment(octokit, ref, write.issueNumber, write.body);
+        const issue = { repositoryId, workflowId: write.workflowId, issueNumber: write.issueNumber };
+        await saveTrackingIssue(store, { ...issue, state: 'open' }, write.run, context.now());
         break;
-      case 'close-issue':
-        await createComment(context.octokit, context.ref, write.issueNumber, write.body);
-        await closeIssue(context.octokit, context.ref, write.issueNumber);
-        await saveTrackingIssue(
-          context.store,
-          {
-            repositoryId: context.repositoryId,
-            workflowId: write.workflowId,
-            issueNumber: write.issueNumber,
-            state: 'closed',
-          },
-          null,
-          context.now(),
-        );
+      }
+      case 'close-issue': {
+        await createComment(octokit, ref, write.issueNumber, write.body);
+        await closeIssue(octokit, ref, write.issueNumber);
+        const issue = { repositoryId, workflowId: write.workflowId, issueNumber: write.issueNumber };
+        await saveTrackingIssue(store, { ...issue, state: 'closed' }, null, context.now());
         break;
+      }
     }
   }
 }
 
 async function applyPullComment(context: ApplyCiWritesContext, write: Write<'pull-comment'>): Promise<void> {
-  const { octokit, ref, store } = context;
-  const claim = {
-    installationId: context.installationId,
-    repositoryId: context.repositoryId,
-    pullNumber: write.pullNumber,
-    headSha: write.headSha,
-  };
+  const { octokit, ref } = context;
   const save = (commentId: number) =>
-    savePullComment(store, { ...claim, commentId, state: write.state, failingJobs: write.failingJobs }, context.now());
+    savePullComment(
+      context.store,
+      {
+        installationId: context.installationId,
+        repositoryId: context.repositoryId,
+        pullNumber: write.pullNumber,
+        headSha: write.headSha,
+        commentId,
+        state: write.state,
+        failingJobs: write.failingJobs,
+      },
+      context.now(),
+    );
 
   if (write.commentId !== null) {
     if (await updateComment(octokit, ref, write.commentId, write.body)) return save(write.commentId);
@@ -108,61 +91,66 @@ async function applyPullComment(context: ApplyCiWritesContext, write: Write<'pul
       { pull: write.pullNumber, commentId: write.commentId },
       'Keel’s CI comment was deleted; looking again',
     );
-  } else if (!(await claimPullComment(store, claim, context.now()))) {
-    const existing = await findPullComment(store, context.repositoryId, write.pullNumber);
-    if (existing?.commentId == null) throw new CiReportBusyError(`the CI comment on pull request #${write.pullNumber}`);
-    if (await updateComment(octokit, ref, existing.commentId, write.body)) return save(existing.commentId);
   }
   if (write.state === 'fixed') return; // never post a "fixed" comment where none was kept
-  try {
-    const marked = await findMarkedComment(octokit, ref, write.pullNumber, CI_COMMENT_MARKER);
-    if (marked !== null && (await updateComment(octokit, ref, marked, write.body))) return await save(marked);
-    return await save(await createComment(octokit, ref, write.pullNumber, write.body));
-  } catch (error) {
-    await releasePullCommentClaim(store, context.repositoryId, write.pullNumber);
-    throw error;
-  }
+  const marked = await findMarkedComment(octokit, ref, write.pullNumber, CI_COMMENT_MARKER);
+  if (marked !== null && (await updateComment(octokit, ref, marked, write.body))) return save(marked);
+  return save(await createComment(octokit, ref, write.pullNumber, write.body));
 }
 
 async function applyOpenIssue(context: ApplyCiWritesContext, write: Write<'open-issue'>): Promise<void> {
-  const { octokit, ref, store } = context;
-  const claim = {
-    installationId: context.installationId,
-    repositoryId: context.repositoryId,
-    workflowId: write.workflowId,
-    workflow: write.workflow,
-    branch: write.branch,
-  };
-  if (!(await claimTrackingIssue(store, claim, context.now()))) {
-    const existing = await findTrackingIssue(store, context.repositoryId, write.workflowId);
-    if (existing?.state !== 'open' || existing.issueNumber === null) {
-      throw new CiReportBusyError(`the tracking issue of workflow ${write.workflow}`);
-    }
-    return applyCiWrites(context, [
-      {
-        kind: 'comment-issue',
-        workflowId: write.workflowId,
-        issueNumber: existing.issueNumber,
-        body: write.commentBody,
-        run: write.run,
+  const { octokit, ref } = context;
+  if (write.createLabel) await ensureLabel(octokit, ref, CI_LABEL);
+  const marker = trackingIssueMarker(write.branch, write.workflow);
+  const found = await findOpenMarkedIssue(octokit, ref, marker);
+  let issueNumber: number;
+  if (found === null) {
+    issueNumber = await createIssue(octokit, ref, { title: write.title, body: write.body, labels: [CI_LABEL.name] });
+  } else {
+    issueNumber = found.number;
+    // The issue opened for this very run (its create response was lost) needs nothing more.
+    if (found.body !== write.body) await createComment(octokit, ref, issueNumber, write.commentBody);
+  }
+  await saveOpenedTrackingIssue(
+    context.store,
+    {
+      installationId: context.installationId,
+      repositoryId: context.repositoryId,
+      workflowId: write.workflowId,
+      workflow: write.workflow,
+      branch: write.branch,
+      issueNumber,
+    },
+    write.run,
+    context.now(),
+  );
+}
+
+/** The open issue a bot opened with Keel's label and `marker` in its body, if any. */
+function findOpenMarkedIssue(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  marker: string,
+): Promise<{ number: number; body: string } | null> {
+  return classified(ref.githubHost, async () => {
+    let found: { number: number; body: string } | null = null;
+    await octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues',
+      { owner: ref.owner, repo: ref.repo, labels: CI_LABEL.name, state: 'open', per_page: 100 },
+      (response, done) => {
+        const issue = response.data.find(
+          (candidate) =>
+            candidate.pull_request === undefined &&
+            candidate.user?.type === 'Bot' &&
+            (candidate.body ?? '').includes(marker),
+        );
+        if (issue) {
+          found = { number: issue.number, body: issue.body ?? '' };
+          done();
+        }
+        return [];
       },
-    ]);
-  }
-  try {
-    if (write.createLabel) await ensureLabel(octokit, ref, CI_LABEL);
-    const issueNumber = await createIssue(octokit, ref, {
-      title: write.title,
-      body: write.body,
-      labels: [CI_LABEL.name],
-    });
-    await saveTrackingIssue(
-      store,
-      { repositoryId: context.repositoryId, workflowId: write.workflowId, issueNumber, state: 'open' },
-      write.run,
-      context.now(),
     );
-  } catch (error) {
-    await releaseTrackingIssueClaim(store, context.repositoryId, write.workflowId);
-    throw error;
-  }
+    return found;
+  });
 }

@@ -10,6 +10,7 @@
  *
  * Unknown keys are errors, so typos surface.
  */
+import picomatch from 'picomatch';
 import { z } from 'zod';
 
 export const CiConfigSchema = z.strictObject({
@@ -23,12 +24,14 @@ export type CiConfig = z.output<typeof CiConfigSchema>;
 
 export const DEFAULT_CI_CONFIG: CiConfig = CiConfigSchema.parse({});
 
-/** A whole-string glob: `*` any characters (slashes included), `?` one; case-insensitive. */
-export function compileNameGlob(pattern: string): RegExp {
-  const body = [...pattern.trim()]
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
+const NAME_GLOB_OPTIONS: picomatch.PicomatchOptions = { bash: true, nocase: true, dot: true, noextglob: true };
+
+/**
+ * A whole-string glob: `*` any characters (slashes included), `?` one; case-insensitive. Every
+ * other character is literal (picomatch's brackets, braces and extglobs are escaped).
+ */
+export function compileNameGlob(pattern: string): (name: string) => boolean {
+  return picomatch(pattern.trim().replace(/[\\[\]{}()!+@]/g, '\\$&'), NAME_GLOB_OPTIONS);
 }
 
 export interface WorkflowIdentity {
@@ -44,5 +47,5 @@ export function isWorkflowIgnored(config: CiConfig, workflow: WorkflowIdentity):
   if (workflow.path) candidates.push(workflow.path, workflow.path.split('/').pop() ?? workflow.path);
   return config.ignoreWorkflows
     .map(compileNameGlob)
-    .some((glob) => candidates.some((candidate) => glob.test(candidate)));
+    .some((isMatch) => candidates.some((candidate) => isMatch(candidate)));
 }

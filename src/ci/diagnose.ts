@@ -1,10 +1,12 @@
 import { createStepTracker, type JobStep } from './log/attribute-steps.js';
 import { normalizeLine } from './log/normalize-line.js';
 import { readJobLog } from './log/read-job-log.js';
+import { maskDiagnosisSecrets } from './mask-diagnosis.js';
 import { composeExcerpt } from './parsers/compose-excerpt.js';
 import { classifyGithubCause, preferCause, type GithubCause } from './parsers/github-causes.js';
 import type { DiagnosisKind, Failure } from './parsers/log-parser.js';
 import { StepSection, type SectionOutcome } from './parsers/step-section.js';
+import { findRetirements, type RepairPullLink, type RetirementNote } from './retirements.js';
 
 export type { DiagnosisKind, Failure } from './parsers/log-parser.js';
 export type { JobStep } from './log/attribute-steps.js';
@@ -32,6 +34,12 @@ export interface Diagnosis {
   exitCode?: number;
   /** Plain words for failures GitHub caused or for logs Keel could not read. */
   note?: string;
+  /** Distinct secrets the quoted log text printed, masked before anything kept it. */
+  secretsMasked?: number;
+  /** What GitHub retired that the job's runner messages show (the repair capability's table). */
+  retirements?: RetirementNote[];
+  /** With `retirements`: Keel's open repair pull request for the repository, null when none is open. */
+  repairPull?: RepairPullLink | null;
 }
 
 export interface DiagnoseJobLogInput {
@@ -43,6 +51,9 @@ export interface DiagnoseJobLogInput {
 
 const RUNNER_MARKER = '##[';
 const RUNNER_ERROR = '##[error]';
+const RUNNER_WARNING = '##[warning]';
+/** Runner messages kept for the retirement rows: GitHub prints its notices there, early in a job. */
+const MAX_RUNNER_MESSAGES = 100;
 const RUN_GROUP = '##[group]Run ';
 const MAX_RUNNER_ERRORS = 5;
 const HASH = 35;
@@ -57,6 +68,7 @@ export async function diagnoseJobLog(input: DiagnoseJobLogInput): Promise<Diagno
   let lastWork: SectionOutcome | null = null;
   let cause: GithubCause | null = null;
   let inRunHeader = false; // the script, shell and env the runner echoes before a step's output
+  const runnerMessages: string[] = [];
 
   const closeSection = (): void => {
     // Keep a few failing steps (continue-on-error ones fail too), and always the one the API blames.
@@ -82,6 +94,9 @@ export async function diagnoseJobLog(input: DiagnoseJobLogInput): Promise<Diagno
           const message = line.slice(RUNNER_ERROR.length).trim();
           cause = preferCause(cause, classifyGithubCause(message));
           section.feedRunnerError(line, message);
+          if (runnerMessages.length < MAX_RUNNER_MESSAGES) runnerMessages.push(message);
+        } else if (line.startsWith(RUNNER_WARNING) && runnerMessages.length < MAX_RUNNER_MESSAGES) {
+          runnerMessages.push(line.slice(RUNNER_WARNING.length).trim());
         }
         continue;
       }
@@ -91,12 +106,13 @@ export async function diagnoseJobLog(input: DiagnoseJobLogInput): Promise<Diagno
         section = new StepSection(tracker.current);
         inRunHeader = false;
       }
-      if (!inRunHeader) section.feed(line);
+      if (inRunHeader) section.feedScriptLine(line);
+      else section.feed(line);
     }
   }
   closeSection();
   const outcome = pickOutcome(failingOutcomes, input.job.steps) ?? lastWork;
-  return buildDiagnosis(input, outcome, cause);
+  return maskDiagnosisSecrets(withRetirements(buildDiagnosis(input, outcome, cause), runnerMessages));
 }
 
 export interface DiagnoseJobWithoutLogInput {
@@ -120,7 +136,7 @@ export function diagnoseJobWithoutLog(input: DiagnoseJobWithoutLogInput): Diagno
   const messages = (input.annotations ?? []).slice(0, MAX_RUNNER_ERRORS);
   const cause = messages.map(classifyGithubCause).reduce(preferCause, null) ?? causeOfConclusion(input.job.conclusion);
   const kind: DiagnosisKind = cause?.kind ?? (input.reason === 'never-started' ? 'infrastructure' : 'unknown');
-  return {
+  const diagnosis: Diagnosis = {
     workflow: input.workflow,
     job: { id: input.job.id, name: input.job.name },
     failedStep: findFailedStep(input.job.steps),
@@ -132,6 +148,13 @@ export function diagnoseJobWithoutLog(input: DiagnoseJobWithoutLogInput): Diagno
     logUrl: input.logUrl,
     note: cause?.note ?? WITHOUT_LOG_NOTES[input.reason],
   };
+  return maskDiagnosisSecrets(withRetirements(diagnosis, messages));
+}
+
+/** The diagnosis with the retirement rows its runner messages match, when any do. */
+function withRetirements(diagnosis: Diagnosis, runnerMessages: readonly string[]): Diagnosis {
+  const retirements = findRetirements(runnerMessages);
+  return retirements.length > 0 ? { ...diagnosis, retirements } : diagnosis;
 }
 
 function pickOutcome(outcomes: readonly SectionOutcome[], steps: readonly JobStep[]): SectionOutcome | null {
@@ -184,7 +207,20 @@ function buildDiagnosis(
       excerpt: composeExcerpt(blocks, result.summary),
     };
   }
-  // No tool explains it: the runner's error messages, then the first error block and the step's tail.
+  // The fallback keeps any line that is not blank: without one, the step printed nothing.
+  if (!cause && outcome && !outcome.fallback && !outcome.result && outcome.exitCode !== undefined) {
+    const message = describeSilentFailure(outcome.exitCode, outcome.lastCommand);
+    return {
+      ...base,
+      kind: 'unknown',
+      tool: null,
+      failures: [{ message }],
+      failureCount: 1,
+      excerpt: [],
+      note: message,
+    };
+  }
+  // No tool explains it: the runner's error messages, then the lines around the last error.
   const failures = cause ? [] : (outcome?.annotations?.failures ?? outcome?.fallback?.failures ?? []);
   return {
     ...base,
@@ -192,8 +228,17 @@ function buildDiagnosis(
     tool: null,
     failures,
     failureCount: failures.length,
-    excerpt: composeExcerpt([runnerErrors, ...(outcome?.fallback?.blocks ?? [])]),
+    // A problem matcher's lines are runner errors too: quote each once.
+    excerpt: composeExcerpt([
+      runnerErrors,
+      ...(outcome?.fallback?.blocks ?? []).map((block) => block.filter((line) => !runnerErrors.includes(line.trim()))),
+    ]),
   };
+}
+
+function describeSilentFailure(exitCode: number, lastCommand: string | undefined): string {
+  const command = lastCommand ? `, last command \`${lastCommand}\`` : '';
+  return `The step failed without output: exit code ${exitCode}${command}.`;
 }
 
 function causeOfConclusion(conclusion: string | null): GithubCause | null {

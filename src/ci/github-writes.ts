@@ -6,6 +6,12 @@ import { GitHubError, statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { classified, type RepositoryRef } from '../github/repository.js';
 
+/**
+ * Creates are not retried in-process: a 5xx may come after GitHub created the comment or issue.
+ * The delivery's retry looks for it by its marker first (apply-writes.ts) instead.
+ */
+const NO_RETRY = { retries: 0 };
+
 /** Adds a comment to an issue or pull request; returns its id. */
 export function createComment(
   octokit: KeelOctokit,
@@ -19,6 +25,7 @@ export function createComment(
       repo: ref.repo,
       issue_number: issueNumber,
       body,
+      request: NO_RETRY,
     });
     return Number(data.id);
   });
@@ -82,6 +89,7 @@ export function createIssue(
       owner: ref.owner,
       repo: ref.repo,
       ...issue,
+      request: NO_RETRY,
     });
     return data.number;
   });

@@ -17,8 +17,10 @@ import { markKnownFlaky } from './flaky.js';
 import type { RepositoryRef } from '../github/repository.js';
 import { listAttemptJobs, listCommitPulls, listCommitRuns } from './github.js';
 import { loadCiConfig } from './load-ci-config.js';
+import { readOpenRepairPullRequest } from '../repair/store.js';
 import { recordFlakyFailures } from './record-flaky.js';
 import { judgeCommitRuns, planFailureWrites, planSuccessWrites, type PullState, type RunReport } from './report.js';
+import { linkRepairPull } from './retirements.js';
 import {
   FAILED_RUN_CONCLUSIONS,
   findFailingRuns,
@@ -129,12 +131,17 @@ async function reportFailedRun(context: RunContext): Promise<void> {
     result.diagnoses.push(diagnoseRunWithoutJobs({ ...facts, runUrl: facts.htmlUrl }));
   }
   const flaky = await listFlakyTests(deps.store, facts.repositoryId, facts.workflow);
-  const diagnoses = result.diagnoses.map((diagnosis) =>
+  const marked = result.diagnoses.map((diagnosis) =>
     markKnownFlaky(
       diagnosis,
       flaky.filter((test) => test.job === diagnosis.job.name).map((test) => test.test),
     ),
   );
+  // A job that failed on something GitHub retired links the repair pull request that fixes it.
+  const retired = marked.some((diagnosis) => diagnosis.retirements);
+  const diagnoses = retired
+    ? linkRepairPull(marked, await readOpenRepairPullRequest(deps.store, facts.repositoryId))
+    : marked;
   await saveRunDiagnoses(
     deps.store,
     facts,

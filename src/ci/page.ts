@@ -9,7 +9,8 @@ import { encodePath, isWebLink } from '../http/page-links.js';
 import { renderPageShell } from '../http/page-shell.js';
 import type { Diagnosis, Failure } from './diagnose.js';
 import { describeCommitFailures } from './report.js';
-import { KIND_LABELS } from './render.js';
+import { describeSeverity } from '../repair/retirements.js';
+import { describeMaskedSecrets, KIND_LABELS, REPAIR_PENDING_TEXT } from './render.js';
 import type { StoredRun } from './store.js';
 
 type Html = ReturnType<typeof html>;
@@ -61,6 +62,8 @@ function renderJob(diagnosis: Diagnosis, blobUrl: string): Html {
       ${diagnosis.exitCode === undefined ? '' : html` · exit code ${diagnosis.exitCode}`}
     </p>
     ${diagnosis.note ? html`<p class="note">${diagnosis.note}</p>` : ''}
+    ${diagnosis.secretsMasked ? html`<p class="note">${describeMaskedSecrets(diagnosis.secretsMasked)}</p>` : ''}
+    ${renderRetirements(diagnosis)}
     ${
       shown.length === 0
         ? ''
@@ -72,6 +75,28 @@ function renderJob(diagnosis: Diagnosis, blobUrl: string): Html {
     ${diagnosis.excerpt.length === 0 ? '' : html`<pre><code>${diagnosis.excerpt.join('\n')}</code></pre>`}
     ${isWebLink(diagnosis.logUrl) ? html`<p><a href="${diagnosis.logUrl}" rel="noreferrer noopener">Full log</a></p>` : ''}
   </article>`;
+}
+
+/** The retirements the job's log shows, then the repair pull request that fixes them or how to get one. */
+function renderRetirements({ retirements = [], repairPull }: Diagnosis): Html | string {
+  if (retirements.length === 0) return '';
+  const pull = repairPull && isWebLink(repairPull.url) ? repairPull : null;
+  return html`<div class="note">
+    ${retirements.map(
+      (row) =>
+        html`<p>
+          GitHub retirement: <strong>${row.title}</strong>, ${describeSeverity(row.severity)} ·
+          <a href="${row.notice}" rel="noreferrer noopener">GitHub's notice</a>
+        </p>`,
+    )}
+    <p>
+      ${
+        pull
+          ? html`Keel's repair pull request <a href="${pull.url}">#${pull.number}</a> fixes this.`
+          : html`${REPAIR_PENDING_TEXT} comment <code>/keel repair</code> to ask for it now.`
+      }
+    </p>
+  </div>`;
 }
 
 function renderConfigError(run: StoredRun): Html | string {

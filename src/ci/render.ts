@@ -1,4 +1,5 @@
 import { fitStatusDescription, STATUS_DESCRIPTION_LIMIT } from '../github/repository.js';
+import { describeSeverity } from '../repair/retirements.js';
 import type { Diagnosis, DiagnosisKind } from './diagnose.js';
 
 export const CI_COMMENT_MARKER = '<!-- keel:ci -->';
@@ -188,6 +189,8 @@ function renderJob(diagnosis: Diagnosis, diagnosisUrls: DiagnosisUrl): string[] 
     '',
   ];
   if (diagnosis.note) lines.push(`> ${escapeText(diagnosis.note)}`, '');
+  if (diagnosis.secretsMasked) lines.push(`> 🔒 ${escapeText(describeMaskedSecrets(diagnosis.secretsMasked))}`, '');
+  lines.push(...renderRetirements(diagnosis));
   // GitHub-side failures have no failures of their own: the note and the runner's message say it all.
   const byGithub = diagnosis.kind === 'github-deprecation' || diagnosis.kind === 'infrastructure';
   const shown = byGithub ? [] : diagnosis.failures.slice(0, SHOWN_FAILURES);
@@ -203,6 +206,33 @@ function renderJob(diagnosis: Diagnosis, diagnosisUrls: DiagnosisUrl): string[] 
   if (diagnosis.excerpt.length > 0)
     lines.push(...fence(diagnosis.excerpt.map((line) => truncate(line, EXCERPT_LINE_LIMIT))), '');
   return lines;
+}
+
+/** The retirements the job's log shows, then the repair pull request that fixes them or how to get one. */
+function renderRetirements({ retirements = [], repairPull }: Diagnosis): string[] {
+  if (retirements.length === 0) return [];
+  const rows = retirements.flatMap((row) => [
+    `> GitHub retirement: ${bold(row.title)}, ${describeSeverity(row.severity)} · [GitHub's notice](${row.notice})`,
+    '>',
+  ]);
+  const repair = repairPull
+    ? `Keel's repair pull request #${repairPull.number} fixes this.`
+    : `${REPAIR_PENDING_TEXT} comment \`/keel repair\` to ask for it now.`;
+  return [...rows, `> ${repair}`, ''];
+}
+
+/** Said when no repair pull request is open; the comment and the page add how to ask for one. */
+export const REPAIR_PENDING_TEXT =
+  'No repair pull request is open yet: Keel opens one when a run on the default branch fails, or';
+
+/** The warning shown with a diagnosis whose quoted log printed secrets ("1 secret masked…"). */
+export function describeMaskedSecrets(count: number): string {
+  const what = count === 1 ? '1 secret masked' : `${count} secrets masked`;
+  const it = count === 1 ? 'it' : 'them';
+  return (
+    `${what}: the job's log printed ${count === 1 ? 'a credential' : 'credentials'} in clear, hidden here. ` +
+    `Anyone who can read the log has seen ${it}: rotate ${it}, and stop the step from printing ${it}.`
+  );
 }
 
 // ---------------------------------------------------------------- Markdown safety

@@ -1,20 +1,19 @@
 /**
  * Where Keel's CI reports live on GitHub: the one comment per pull request and the one tracking
- * issue per workflow on the default branch. Creating either is claimed first (a row without a
- * GitHub id), so two workers handling two failed runs at once never create two.
+ * issue per workflow on the default branch. The inbox runs the deliveries of one pull request (and
+ * of one workflow on a branch) one at a time, so these rows need no claims; a row lost or never
+ * written is made good by finding the comment or issue by its hidden marker on GitHub.
  */
 import type { Store } from '../store/database.js';
 import type { CiPullCommentsTable } from '../store/schema.js';
 
-/** A claim older than this is abandoned (its worker died) and may be taken over. */
-export const STALE_CLAIM_MS = 2 * 60_000;
-
 export interface PullComment {
   repositoryId: number;
   pullNumber: number;
+  /** Null in rows written before comments were found by marker (then: look it up). */
   commentId: number | null;
   headSha: string;
-  state: 'creating' | 'failing' | 'fixed';
+  state: 'failing' | 'fixed';
   failingJobs: string[];
   updatedAt: number;
 }
@@ -73,54 +72,16 @@ export async function findFailingPullComments(
   return rows.map(toPullComment);
 }
 
-export interface PullCommentClaim {
+export interface PullCommentKey {
   installationId: number;
   repositoryId: number;
   pullNumber: number;
   headSha: string;
 }
 
-/** True when this worker may create the pull request's comment (no comment known, no live claim). */
-export async function claimPullComment(store: Store, claim: PullCommentClaim, now: number): Promise<boolean> {
-  const inserted = await store.db
-    .insertInto('ci_pull_comments')
-    .values({
-      repository_id: claim.repositoryId,
-      pull_number: claim.pullNumber,
-      installation_id: claim.installationId,
-      comment_id: null,
-      head_sha: claim.headSha,
-      state: 'creating',
-      failing_jobs: '[]',
-      updated_at: now,
-    })
-    .onConflict((conflict) => conflict.columns(['repository_id', 'pull_number']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
-  const taken = await store.db
-    .updateTable('ci_pull_comments')
-    .set({ updated_at: now })
-    .where('repository_id', '=', claim.repositoryId)
-    .where('pull_number', '=', claim.pullNumber)
-    .where('comment_id', 'is', null)
-    .where('updated_at', '<', now - STALE_CLAIM_MS)
-    .executeTakeFirst();
-  return Number(taken.numUpdatedRows) > 0;
-}
-
-/** Gives up a claim whose creation failed, so a retry may claim again. */
-export async function releasePullCommentClaim(store: Store, repositoryId: number, pullNumber: number): Promise<void> {
-  await store.db
-    .deleteFrom('ci_pull_comments')
-    .where('repository_id', '=', repositoryId)
-    .where('pull_number', '=', pullNumber)
-    .where('comment_id', 'is', null)
-    .execute();
-}
-
 export async function savePullComment(
   store: Store,
-  comment: PullCommentClaim & { commentId: number; state: 'failing' | 'fixed'; failingJobs: readonly string[] },
+  comment: PullCommentKey & { commentId: number; state: 'failing' | 'fixed'; failingJobs: readonly string[] },
   now: number,
 ): Promise<void> {
   const values = {
@@ -146,7 +107,8 @@ export interface TrackingIssue {
   workflow: string;
   branch: string;
   issueNumber: number | null;
-  state: 'opening' | 'open' | 'closed';
+  /** 'open' or 'closed'; rows from older versions may say 'opening' (treated as not open). */
+  state: string;
   lastRunId: number | null;
   lastRunAttempt: number | null;
   updatedAt: number;
@@ -170,7 +132,7 @@ export async function findTrackingIssue(
     workflow: row.workflow,
     branch: row.branch,
     issueNumber: row.issue_number,
-    state: row.state as TrackingIssue['state'],
+    state: row.state,
     lastRunId: row.last_run_id === null ? null : Number(row.last_run_id),
     lastRunAttempt: row.last_run_attempt,
     updatedAt: Number(row.updated_at),
@@ -188,59 +150,40 @@ export async function hasOpenedTrackingIssue(store: Store, repositoryId: number)
   return row !== undefined;
 }
 
-export interface TrackingIssueClaim {
+export interface OpenedTrackingIssue {
   installationId: number;
   repositoryId: number;
   workflowId: number;
   workflow: string;
   branch: string;
+  issueNumber: number;
 }
 
-/** True when this worker may open the workflow's issue: none is open and nobody else is opening one. */
-export async function claimTrackingIssue(store: Store, claim: TrackingIssueClaim, now: number): Promise<boolean> {
-  const inserted = await store.db
-    .insertInto('ci_tracking_issues')
-    .values({
-      repository_id: claim.repositoryId,
-      workflow_id: claim.workflowId,
-      installation_id: claim.installationId,
-      workflow: claim.workflow,
-      branch: claim.branch,
-      issue_number: null,
-      state: 'opening',
-      last_run_id: null,
-      last_run_attempt: null,
-      updated_at: now,
-    })
-    .onConflict((conflict) => conflict.columns(['repository_id', 'workflow_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
-  const taken = await store.db
-    .updateTable('ci_tracking_issues')
-    .set({ state: 'opening', issue_number: null, updated_at: now })
-    .where('repository_id', '=', claim.repositoryId)
-    .where('workflow_id', '=', claim.workflowId)
-    .where((eb) =>
-      eb.or([
-        eb('state', '=', 'closed'),
-        eb.and([eb('state', '=', 'opening'), eb('updated_at', '<', now - STALE_CLAIM_MS)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(taken.numUpdatedRows) > 0;
-}
-
-/** Gives up a claim whose issue could not be opened. */
-export async function releaseTrackingIssueClaim(store: Store, repositoryId: number, workflowId: number): Promise<void> {
+/** Remembers the workflow's open tracking issue (opened now, or found on GitHub by its marker). */
+export async function saveOpenedTrackingIssue(
+  store: Store,
+  issue: OpenedTrackingIssue,
+  lastRun: { runId: number; runAttempt: number },
+  now: number,
+): Promise<void> {
+  const values = {
+    installation_id: issue.installationId,
+    workflow: issue.workflow,
+    branch: issue.branch,
+    issue_number: issue.issueNumber,
+    state: 'open',
+    last_run_id: lastRun.runId,
+    last_run_attempt: lastRun.runAttempt,
+    updated_at: now,
+  };
   await store.db
-    .updateTable('ci_tracking_issues')
-    .set({ state: 'closed' })
-    .where('repository_id', '=', repositoryId)
-    .where('workflow_id', '=', workflowId)
-    .where('state', '=', 'opening')
+    .insertInto('ci_tracking_issues')
+    .values({ repository_id: issue.repositoryId, workflow_id: issue.workflowId, ...values })
+    .onConflict((conflict) => conflict.columns(['repository_id', 'workflow_id']).doUpdateSet(values))
     .execute();
 }
 
+/** Records a comment on, or the closing of, a tracking issue Keel already knows. */
 export async function saveTrackingIssue(
   store: Store,
   issue: { repositoryId: number; workflowId: number; issueNumber: number; state: 'open' | 'closed' },

@@ -1,7 +1,11 @@
 /** `npx keel <command>`: talks to a running Keel at KEEL_URL (default http://localhost:$PORT). */
 import { CliError, type CliContext } from './client.js';
+import { deleteIntegration, deleteUsage } from './commands/delete.js';
 import { deliveries, deliveriesUsage, retry, retryUsage } from './commands/deliveries.js';
+import { exclusions, exclusionsUsage } from './commands/exclusions.js';
+import { refresh, refreshUsage, update, updateUsage } from './commands/resync.js';
 import { send, sendUsage } from './commands/send.js';
+import { services, servicesUsage } from './commands/services.js';
 import { status, statusUsage } from './commands/status.js';
 import { verify, verifyUsage } from './commands/verify.js';
 
@@ -13,6 +17,11 @@ const COMMANDS: Record<string, Command> = {
   retry: { run: retry, usage: retryUsage, summary: 'requeue a failed or dead delivery' },
   status: { run: status, usage: statusUsage, summary: 'list installations: state, repositories, missing permissions' },
   verify: { run: verify, usage: verifyUsage, summary: 'verify installations now and show the checks with remedies' },
+  services: { run: services, usage: servicesUsage, summary: 'show or switch the services of an installation' },
+  exclusions: { run: exclusions, usage: exclusionsUsage, summary: 'show or set the repositories Keel leaves alone' },
+  refresh: { run: refresh, usage: refreshUsage, summary: 're-read the repositories an installation can see' },
+  update: { run: update, usage: updateUsage, summary: 'resync: repositories, verification, missed deliveries' },
+  delete: { run: deleteIntegration, usage: deleteUsage, summary: 'remove everything Keel stored for an installation' },
 };
 
 function help(): string {

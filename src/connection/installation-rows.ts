@@ -139,6 +139,26 @@ export async function removeRepositories(store: Store, installationId: number, i
     .execute();
 }
 
+/** Makes the stored repositories exactly `repositories` (what GitHub listed for the installation). */
+export async function replaceRepositories(
+  store: Store,
+  installationId: number,
+  repositories: readonly RepositoryFacts[],
+): Promise<void> {
+  await addRepositories(store, installationId, repositories);
+  const listed = new Set(repositories.map((repository) => repository.id));
+  const stored = await store.db
+    .selectFrom('repositories')
+    .select('id')
+    .where('installation_id', '=', installationId)
+    .execute();
+  await removeRepositories(
+    store,
+    installationId,
+    stored.map((row) => Number(row.id)).filter((id) => !listed.has(id)),
+  );
+}
+
 export async function countRepositories(store: Store, installationId: number): Promise<number> {
   const row = await store.db
     .selectFrom('repositories')

@@ -15,6 +15,10 @@ const VerifyBodySchema = z
       .object({
         repo: z.string().regex(/^([\w.-]+\/)?[\w.-]+$/, 'must be a repository name such as web or acme/web'),
         dryRun: z.boolean().default(true),
+        path: z
+          .string()
+          .regex(/^(?!.*\.\.)[\w.-]+(\/[\w.-]+)*$/, 'must be a file path in the repository such as .keel/check.md')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -36,7 +40,7 @@ const NOT_FOUND = {
 
 export function installationsApi({ store, verify }: { store: Store; verify: VerifyAndStore }) {
   const api = new Hono();
-  api.get('/', async (c) => c.json((await listInstallationRecords(store)).map(toInstallationJson)));
+  api.get('/', async (c) => c.json((await listInstallationRecords(store)).map((record) => toInstallationJson(record))));
 
   api.get('/:id', async (c) => {
     const id = parseId(c.req.param('id'));
@@ -74,6 +78,7 @@ export function installationsApi({ store, verify }: { store: Store; verify: Veri
             writeCheck: {
               repo: writeCheck.repo.includes('/') ? writeCheck.repo : `${row.account_login}/${writeCheck.repo}`,
               dryRun: writeCheck.dryRun,
+              ...(writeCheck.path ? { path: writeCheck.path } : {}),
             },
           }
         : {}),

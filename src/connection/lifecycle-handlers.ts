@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { InstallationTokens } from '../github/installation-tokens.js';
+import { deleteUserSessions } from '../console/auth/session-rows.js';
+import { ensureGitHubIntegration } from '../integrations/store.js';
 import type { Store } from '../store/database.js';
 import { findDeletedInstallations, getInstallationRecord, getInstallationRow } from './installation-reads.js';
 import {
@@ -47,6 +49,13 @@ export function registerLifecycleHandlers(options: LifecycleHandlersOptions): vo
       return undefined;
     }
     await upsertInstallation(store, facts, { now: now(), ...(installedBy === undefined ? {} : { installedBy }) });
+    await ensureGitHubIntegration(store, {
+      installationId: facts.id,
+      accountLogin: facts.account.login,
+      host: installation.html_url ? new URL(installation.html_url).host : 'github.com',
+      addedBy: installedBy ?? null,
+      now: now(),
+    });
     return facts;
   }
 
@@ -163,6 +172,7 @@ export function registerLifecycleHandlers(options: LifecycleHandlersOptions): vo
   });
 
   probot.on('github_app_authorization.revoked', async ({ payload }) => {
-    await audit(null, payload.sender.login, 'github_app_authorization.revoked');
+    const ended = await deleteUserSessions(store, payload.sender.id);
+    await audit(null, payload.sender.login, 'github_app_authorization.revoked', { sessionsEnded: ended });
   });
 }

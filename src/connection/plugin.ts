@@ -10,11 +10,13 @@ import type { KeelPlugin } from '../keel.js';
 import { createBackgroundJobs, type BackgroundJob } from './background-jobs.js';
 import { discoverInstallations, type DiscoveryResult } from './discover-installations.js';
 import { countInstallationsByState, listInstallationIds } from './installation-reads.js';
+import { appApi } from './app-api.js';
 import { installationsApi } from './installations-api.js';
 import { registerLifecycleHandlers } from './lifecycle-handlers.js';
 import { GITHUB_DELIVERY_RETENTION_MS, recoverDeliveries } from './recover-deliveries.js';
 import { redeliveriesApi } from './redeliveries-api.js';
-import { createVerifier, limitRetries } from './verify-and-store.js';
+import { verifyAppNow } from './verify-app-now.js';
+import { createVerifier, INTERACTIVE_TIMEOUT_MS, limitRetries } from './verify-and-store.js';
 import type { InstallationState } from './verify/types.js';
 
 export interface ConnectionPluginOptions {
@@ -26,6 +28,8 @@ export interface ConnectionPluginOptions {
   recoverEveryMs?: number;
   /** Retries per GitHub request for verification and recovery (Octokit's default, 3, when unset). */
   githubRetries?: number;
+  /** Deadline per GitHub request when someone waits on a verification (API, CLI); no retries then. */
+  interactiveTimeoutMs?: number;
 }
 
 export const VERIFY_JOB = 'connection:verify-installations';
@@ -49,6 +53,7 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
     verifyEveryMs = 60 * 60 * 1000,
     recoverEveryMs = 10 * 60 * 1000,
     githubRetries,
+    interactiveTimeoutMs = INTERACTIVE_TIMEOUT_MS,
   } = options;
   return (services, http) => {
     const { store, probot, tokens, metrics, config } = services;
@@ -56,7 +61,9 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
     const verify = createVerifier({ services: { ...services, log }, githubRetries });
     registerLifecycleHandlers({ probot, store, tokens, log, verify });
 
-    http.route('/api/installations', installationsApi({ store, verify }));
+    const verifyNow = createVerifier({ services: { ...services, log }, interactiveTimeoutMs });
+    http.route('/api/installations', installationsApi({ store, verify: verifyNow }));
+    http.route('/api/app', appApi({ verifyApp: () => verifyAppNow(services, { timeoutMs: interactiveTimeoutMs }) }));
     http.route('/api/redeliveries', redeliveriesApi({ store, scheduleName: RECOVER_JOB }));
 
     metrics.collectOnScrape(async () => {

@@ -1,4 +1,7 @@
 /** The JSON an installation is in /api (a shape fixed by an outside contract; extra fields welcome). */
+import { readExclusions } from '../integrations/exclusions.js';
+import { readServices } from '../integrations/services.js';
+import type { IntegrationsTable } from '../store/schema.js';
 import type { InstallationRecord } from './installation-reads.js';
 import { judgePermissions } from './verify/judge-permissions.js';
 
@@ -14,15 +17,23 @@ function parseJson<T>(text: string, fallback: T): T {
   }
 }
 
-export function toInstallationJson(record: InstallationRecord) {
-  const { row, report } = record;
+/** `integration`: the installation's integration row (name, services, exclusions); defaults without one. */
+export function toInstallationJson(record: InstallationRecord & { integration?: IntegrationsTable | undefined }) {
+  const { row, report, integration } = record;
+  const lastUpdatedAt = Math.max(report ? Date.parse(report.at) : 0, record.lastDeliveryAt ?? 0);
   const granted = parseJson<Record<string, string>>(row.permissions, {});
   const events = parseJson<string[]>(row.events, []);
   const judgement = judgePermissions({ granted, grantedEvents: events });
   return {
     id: Number(row.id),
     account: { login: row.account_login, type: row.account_type, id: Number(row.account_id) },
+    name: integration?.name ?? row.account_login,
     state: row.state,
+    services: readServices(integration?.services),
+    exclusions: readExclusions(integration?.exclusions),
+    addedBy: integration?.added_by ?? row.installed_by,
+    /** The latest verification or delivery: when Keel last heard from GitHub about it. */
+    lastUpdatedAt: lastUpdatedAt > 0 ? new Date(lastUpdatedAt).toISOString() : null,
     installedBy: row.installed_by,
     suspendedAt: isoOrNull(row.suspended_at),
     suspendedBy: row.suspended_by,

@@ -4,16 +4,16 @@
  */
 import type { KeelServices } from '../keel.js';
 import { findStoredDeliveryIds } from '../inbox/deliveries.js';
-import type { KeelOctokit } from '../github/octokit.js';
+import { createTimedFetch, type KeelOctokit } from '../github/octokit.js';
 import { getInstallationRow } from './installation-reads.js';
-import { insertReport, updateInstallation } from './installation-rows.js';
+import { insertReport, replaceRepositories, updateInstallation } from './installation-rows.js';
 import { deriveState } from './verify/derive-state.js';
 import type { VerificationReport } from './verify/types.js';
 import { verifyInstallation } from './verify/verify-installation.js';
 
 export interface VerifyAndStoreOptions {
-  /** Opt-in write round trip in `owner/name`; a dry run only reports the plan. */
-  writeCheck?: { repo: string; dryRun: boolean };
+  /** Opt-in write round trip in `owner/name` (committing `path`); a dry run only reports the plan. */
+  writeCheck?: { repo: string; dryRun: boolean; path?: string };
 }
 
 /** Returns the stored report, or undefined when Keel knows no such installation. */
@@ -22,12 +22,23 @@ export type VerifyAndStore = (
   options?: VerifyAndStoreOptions,
 ) => Promise<VerificationReport | undefined>;
 
+export type VerifierServices = Pick<KeelServices, 'store' | 'probot' | 'Octokit' | 'config' | 'log'>;
+
 export interface CreateVerifierOptions {
-  services: Pick<KeelServices, 'store' | 'probot' | 'Octokit' | 'config' | 'log'>;
+  services: VerifierServices;
   /** Retries per GitHub request (Octokit's default, 3, when unset). */
   githubRetries?: number;
+  /**
+   * Someone is waiting for the answer (API, CLI, console): no retries, each request cut off after
+   * this many ms, and the read checks all within 1.2 times it, so an unreachable GitHub is named
+   * in seconds. A real write round trip is not cut short, so its cleanup always runs.
+   */
+  interactiveTimeoutMs?: number;
   now?: () => Date;
 }
+
+/** Per request; the whole interactive verification answers within about 12 s (the 15 s promise). */
+export const INTERACTIVE_TIMEOUT_MS = 10_000;
 
 /** Caps Octokit's retries for every request this client sends (read by the retry plugin). */
 export function limitRetries(octokit: KeelOctokit, retries: number | undefined): KeelOctokit {
@@ -38,27 +49,42 @@ export function limitRetries(octokit: KeelOctokit, retries: number | undefined):
   return octokit;
 }
 
+/** No retries and a deadline on every request this client sends. */
+export function makeInteractive(octokit: KeelOctokit, fetch: typeof globalThis.fetch): KeelOctokit {
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request, retries: 0, fetch };
+  });
+  return octokit;
+}
+
 export function createVerifier({
   services,
   githubRetries,
+  interactiveTimeoutMs,
   now = () => new Date(),
 }: CreateVerifierOptions): VerifyAndStore {
   const { store, probot, Octokit, config, log } = services;
   return async (installationId, options = {}) => {
     if (!(await getInstallationRow(store, installationId))) return undefined;
-    const appOctokit = limitRetries(await probot.auth(), githubRetries);
-    const report = await verifyInstallation({
+    let adjust = (octokit: KeelOctokit) => limitRetries(octokit, githubRetries);
+    if (interactiveTimeoutMs !== undefined) {
+      const writes = options.writeCheck && !options.writeCheck.dryRun;
+      const deadline = writes ? undefined : AbortSignal.timeout(Math.round(interactiveTimeoutMs * 1.2));
+      const fetch = createTimedFetch(interactiveTimeoutMs, deadline);
+      adjust = (octokit) => makeInteractive(octokit, fetch);
+    }
+    const appOctokit = adjust(await probot.auth());
+    const { visibleRepositories, ...report } = await verifyInstallation({
       appOctokit,
       installationId,
       createInstallationOctokit: (token) =>
-        limitRetries(
+        adjust(
           new Octokit({
             auth: { token },
             baseUrl: config.githubApiUrl,
             log: log.child({ name: 'octokit' }),
             keelActor: String(installationId),
           } as ConstructorParameters<typeof Octokit>[0]),
-          githubRetries,
         ),
       knownDeliveryIds: (guids) => findStoredDeliveryIds(store, guids),
       ...(options.writeCheck ? { writeCheck: options.writeCheck } : {}),
@@ -72,6 +98,8 @@ export function createVerifier({
     const suspendedAt = current.suspended_at === null ? null : new Date(current.suspended_at).toISOString();
     const state = deriveState({ report, lifecycle: { suspendedAt } });
     const stored: VerificationReport = { ...report, state };
+    // Installations found by discovery had no event listing their repositories: this list is theirs.
+    if (visibleRepositories) await replaceRepositories(store, installationId, visibleRepositories);
     await insertReport(store, { installationId, at, state, json: JSON.stringify(stored) });
     await updateInstallation(store, installationId, {
       state,
@@ -86,4 +114,18 @@ export function createVerifier({
     log.info({ installation: installationId, state }, `Verified installation ${installationId}: ${state}`);
     return stored;
   };
+}
+
+/**
+ * Verifies one installation now for someone waiting on the answer (the API's verify, `keel
+ * verify`, the console's Test connection): no retries, a deadline per request, the cause named in
+ * the report. Returns the stored report, or undefined when Keel knows no such installation.
+ */
+export function verifyInstallationNow(
+  services: VerifierServices,
+  installationId: number,
+  options: VerifyAndStoreOptions & { timeoutMs?: number } = {},
+): Promise<VerificationReport | undefined> {
+  const { timeoutMs = INTERACTIVE_TIMEOUT_MS, ...verifyOptions } = options;
+  return createVerifier({ services, interactiveTimeoutMs: timeoutMs })(installationId, verifyOptions);
 }

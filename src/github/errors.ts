@@ -18,6 +18,7 @@ export type GitHubErrorKind =
   | 'tls' // certificate problems
   | 'connection-refused' // ECONNREFUSED / ECONNRESET
   | 'timeout' // ETIMEDOUT / AbortError / UND_ERR_CONNECT_TIMEOUT
+  | 'limiter-unavailable' // the shared request limiter (Redis, REDIS_URL) cannot be reached: nothing was sent
   | 'unknown';
 
 /** Kinds meaning GitHub (or the GHES host) could not be reached at all. */
@@ -40,7 +41,7 @@ export class GitHubError extends KeelError {
 
   /** Worth retrying later without anyone changing anything. */
   get transient(): boolean {
-    return this.unreachable || this.kind === 'server' || this.kind === 'rate-limited';
+    return this.unreachable || ['server', 'rate-limited', 'limiter-unavailable'].includes(this.kind);
   }
 }
 

@@ -6,7 +6,8 @@
 import { satisfies, type PermissionLevel, type PermissionName } from '../capabilities.js';
 import { PermissionMissingError } from '../errors.js';
 
-const REPO = String.raw`/repos/[^/]+/[^/]+`;
+// A repository by owner/name or by id (`/repositories/:id`).
+const REPO = String.raw`(?:/repos/[^/]+/[^/]+|/repositories/\d+)`;
 
 const WRITE_SCOPES: [method: RegExp, path: RegExp, permission: PermissionName][] = [
   [/^(PUT|DELETE)$/, new RegExp(`${REPO}/contents/`), 'contents'],
@@ -22,22 +23,38 @@ function pathOf(url: string): string {
   return url.startsWith('http') ? new URL(url).pathname : (url.split('?')[0] ?? url);
 }
 
-/** The permission and level a request needs, when it is one of the writes listed above. */
-export function requiredScope(
-  method: string,
-  url: string,
-): { permission: PermissionName; level: PermissionLevel } | null {
-  const verb = method.toUpperCase();
-  if (verb === 'GET' || verb === 'HEAD') return null;
-  const path = pathOf(url);
-  for (const [methods, pattern, permission] of WRITE_SCOPES) {
-    if (methods.test(verb) && pattern.test(path)) return { permission, level: 'write' };
+/** Octokit sends a contents path with its slashes escaped (`.github%2Fworkflows%2Fci.yml`). */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
-  return null;
+}
+
+/** Workflow files: GitHub refuses to write them without `workflows` besides `contents`. */
+const WORKFLOW_FILE = new RegExp(`${REPO}/contents/\\.github/workflows/`);
+
+/** The permissions (all at write) a request needs, when it is one of the writes listed above. */
+export function requiredScopes(method: string, url: string): { permission: PermissionName; level: PermissionLevel }[] {
+  const verb = method.toUpperCase();
+  if (verb === 'GET' || verb === 'HEAD') return [];
+  const path = pathOf(url);
+  const needed: PermissionName[] = [];
+  for (const [methods, pattern, permission] of WRITE_SCOPES) {
+    if (methods.test(verb) && pattern.test(path)) {
+      needed.push(permission);
+      break;
+    }
+  }
+  if (needed.includes('contents') && WORKFLOW_FILE.test(decodePath(path))) needed.push('workflows');
+  return needed.map((permission) => ({ permission, level: 'write' }));
 }
 
 export function assertScopeAllows(granted: Record<string, string>, method: string, url: string): void {
-  const needed = requiredScope(method, url);
-  if (!needed || satisfies(granted[needed.permission], needed.level)) return;
-  throw new PermissionMissingError(needed.permission, needed.level, `${method.toUpperCase()} ${pathOf(url)}`);
+  for (const needed of requiredScopes(method, url)) {
+    if (!satisfies(granted[needed.permission], needed.level)) {
+      throw new PermissionMissingError(needed.permission, needed.level, `${method.toUpperCase()} ${pathOf(url)}`);
+    }
+  }
 }

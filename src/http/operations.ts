@@ -1,57 +1,74 @@
 /** GET /healthz (the process answers), /readyz (it can do its job), /metrics (Prometheus text). */
-import { createAppAuth } from '@octokit/auth-app';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import type { Logger } from 'pino';
 import type { KeelMetrics } from '../metrics.js';
 import type { Store } from '../store/database.js';
+import { checkRedis, checkStore, type Check } from './readiness.js';
 
 export interface OperationsOptions {
   store: Store;
-  metrics: KeelMetrics;
-  appId: number | undefined;
-  privateKey: string | undefined;
+  log: Logger;
+  /** The GitHub check (see createGitHubCheck). */
+  checkGitHub: () => Promise<Check>;
+  redisUrl?: string | undefined;
 }
 
-type Check = { name: string; ok: boolean; detail: string };
-
-async function checkStore(store: Store): Promise<Check> {
-  try {
-    await store.ping();
-    return { name: 'store', ok: true, detail: `${store.dialect} answers` };
-  } catch (error) {
-    return {
-      name: 'store',
-      ok: false,
-      detail: `${store.dialect} does not answer: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-}
-
-/** Signs an app JWT locally: proves APP_ID and PRIVATE_KEY load, without calling GitHub. */
-async function checkCredentials(appId: number | undefined, privateKey: string | undefined): Promise<Check> {
-  if (!appId || !privateKey) {
-    return { name: 'credentials', ok: false, detail: 'APP_ID or PRIVATE_KEY is not set: register the app first.' };
-  }
-  try {
-    await createAppAuth({ appId, privateKey })({ type: 'app' });
-    return { name: 'credentials', ok: true, detail: `app ${appId}: JWT signed` };
-  } catch (error) {
-    return {
-      name: 'credentials',
-      ok: false,
-      detail: `cannot sign a JWT: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-}
-
-export function operationsRoutes({ store, metrics, appId, privateKey }: OperationsOptions) {
+export function operationsRoutes({ store, log, checkGitHub, redisUrl }: OperationsOptions) {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
-    const checks = await Promise.all([checkStore(store), checkCredentials(appId, privateKey)]);
+    const groups = await Promise.all([
+      checkStore(store, log),
+      checkGitHub().then((check) => [check]),
+      redisUrl ? checkRedis(redisUrl, log).then((check) => [check]) : [],
+    ]);
+    const checks = groups.flat();
     const ready = checks.every((check) => check.ok);
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
+  return routes;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+export interface MetricsRouteOptions {
+  metrics: KeelMetrics;
+  /** KEEL_METRICS_TOKEN: scrapers send `Authorization: Bearer <token>`. */
+  token: string | undefined;
+  /** True on the listener of KEEL_METRICS_PORT, which is open without a token. */
+  ownListener?: boolean;
+}
+
+/**
+ * GET /metrics: with a bearer token, or on a listener of its own. Series name installations,
+ * so on the main port, without a token, it answers 401 and says how to turn it on.
+ */
+export function metricsRoute({ metrics, token, ownListener = false }: MetricsRouteOptions) {
+  const routes = new Hono();
+  const expected = token ? digest(token) : undefined;
   routes.get('/metrics', async (c) => {
+    if (!expected && !ownListener) {
+      return c.json(
+        {
+          error: 'Metrics are off on this port.',
+          remedy: 'Set KEEL_METRICS_TOKEN (scrape with Authorization: Bearer) or KEEL_METRICS_PORT, and restart Keel.',
+        },
+        401,
+      );
+    }
+    if (expected) {
+      const match = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
+      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+        c.header('WWW-Authenticate', 'Bearer realm="keel-metrics"');
+        return c.json(
+          { error: 'Missing or wrong bearer token.', remedy: 'Send Authorization: Bearer $KEEL_METRICS_TOKEN.' },
+          401,
+        );
+      }
+    }
     const body = await metrics.registry.metrics();
     return c.body(body, 200, { 'content-type': metrics.registry.contentType });
   });

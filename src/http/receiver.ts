@@ -7,12 +7,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { insertDeliveryBatch, type NewDelivery } from '../inbox/deliveries.js';
+import { readFacts } from '../inbox/delivery-facts.js';
 import { createGroupCommit } from '../inbox/group-commit.js';
 import type { InboxWorker } from '../inbox/worker.js';
-import type { KeelMetrics } from '../metrics.js';
+import { labelEvent, type KeelMetrics, type RefusalReason } from '../metrics.js';
 import type { Store } from '../store/database.js';
+import { createBodyBudget, readBody, RequestAbortedError, type BodyBudget } from './read-body.js';
 
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+/** Bytes held at once by bodies not verified yet, unless configured otherwise. */
+export const WEBHOOK_BUFFER_BYTES = 64 * 1024 * 1024;
 
 export interface ReceiverOptions {
   store: Store;
@@ -24,40 +28,27 @@ export interface ReceiverOptions {
   log: Logger;
   metrics?: KeelMetrics;
   maxBodyBytes?: number;
+  /** Shared by every request not verified yet (see read-body.ts). */
+  bodyBudget?: BodyBudget;
   now?: () => number;
 }
 
-type Answer = { status: number; message: string };
+/** `retryAfterSeconds` also closes the connection: the rest of that body is not worth reading. */
+type Answer = { status: number; message: string; retryAfterSeconds?: number };
 
-function answer(res: ServerResponse, { status, message }: Answer): void {
+function answer(res: ServerResponse, { status, message, retryAfterSeconds }: Answer): void {
   const body = JSON.stringify(status < 300 ? { ok: true, message } : { error: message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds), connection: 'close' }),
+  });
   res.end(body);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Reads the body, giving up (and draining nothing more) as soon as it passes `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
 }
 
 export function verifySignature(secret: string, body: Buffer, signature: string | undefined): boolean {
@@ -67,62 +58,56 @@ export function verifySignature(secret: string, body: Buffer, signature: string 
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-interface PayloadFacts {
-  action: string | null;
-  installationId: number | null;
-  repository: string | null;
-}
-
-function readFacts(payload: unknown): PayloadFacts {
-  const record = (payload ?? {}) as {
-    action?: unknown;
-    installation?: { id?: unknown };
-    repository?: { full_name?: unknown };
-  };
-  return {
-    action: typeof record.action === 'string' ? record.action : null,
-    installationId: typeof record.installation?.id === 'number' ? record.installation.id : null,
-    repository: typeof record.repository?.full_name === 'string' ? record.repository.full_name : null,
-  };
-}
-
 export function createReceiver(options: ReceiverOptions) {
   const { store, webhookSecret, handledEvents, inbox, log, metrics, now = Date.now } = options;
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
+  const budget = options.bodyBudget ?? createBodyBudget(WEBHOOK_BUFFER_BYTES);
   const writer = createGroupCommit<NewDelivery, boolean>({ commit: (batch) => insertDeliveryBatch(store, batch) });
 
   async function judge(req: IncomingMessage): Promise<Answer> {
-    const event = header(req, 'x-github-event');
-    const reject = (status: number, message: string): Answer => {
-      metrics?.deliveriesReceived.inc({ event: event ?? 'unknown', outcome: 'rejected' });
-      return { status, message };
+    // Until the signature is verified, anyone may be calling: metrics count reasons, never names.
+    const refuse = (reason: RefusalReason, status: number, message: string): Answer => {
+      metrics?.webhookRequestsRefused.inc({ reason });
+      return { status, message, ...(reason === 'busy' ? { retryAfterSeconds: 1 } : {}) };
     };
     const declaredLength = Number(header(req, 'content-length') ?? 0);
-    if (declaredLength > limit) return reject(413, `Body over ${limit} bytes.`);
+    if (declaredLength > limit) return refuse('too-large', 413, `Body over ${limit} bytes.`);
+    const event = header(req, 'x-github-event');
     const id = header(req, 'x-github-delivery');
     if (!event || !id) {
-      return reject(
+      return refuse(
+        'missing-headers',
         400,
         'Missing X-GitHub-Event or X-GitHub-Delivery header: only GitHub webhook deliveries are accepted here.',
       );
     }
-    if (id.length > 64) return reject(400, 'X-GitHub-Delivery is longer than a delivery id can be.');
-    const body = await readBody(req, limit);
-    if (body === 'too-large') return reject(413, `Body over ${limit} bytes.`);
+    if (id.length > 64) return refuse('bad-delivery-id', 400, 'X-GitHub-Delivery is longer than a delivery id can be.');
+    const body = await readBody(req, limit, budget);
+    if (body === 'too-large') return refuse('too-large', 413, `Body over ${limit} bytes.`);
+    if (body === 'busy') {
+      return refuse('busy', 503, 'Too many webhook bodies arriving at once; redeliver in a moment.');
+    }
     if (!verifySignature(webhookSecret, body, header(req, 'x-hub-signature-256'))) {
       log.warn(
-        { delivery: id, event },
+        { delivery: id },
         'Refused a delivery with a missing or wrong signature: verify that the webhook secret in the GitHub App settings matches WEBHOOK_SECRET',
       );
-      return reject(401, 'Missing or wrong X-Hub-Signature-256: the webhook secret does not match.');
+      return refuse('bad-signature', 401, 'Missing or wrong X-Hub-Signature-256: the webhook secret does not match.');
     }
+    const eventLabel = labelEvent(event);
+    const reject = (status: number, message: string): Answer => {
+      metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: 'rejected' });
+      return { status, message };
+    };
     let payload: unknown;
     try {
       payload = JSON.parse(body.toString('utf8'));
     } catch {
       return reject(400, 'The body is not JSON: set the webhook content type to application/json.');
     }
-    if (payload === null || typeof payload !== 'object') return reject(400, 'The body is not a JSON object.');
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return reject(400, 'The body is not a JSON object: GitHub sends each delivery as one object.');
+    }
     const handled = handledEvents.has(event);
     const claim = handled ? inbox.reserve() : undefined;
     let stored: boolean;
@@ -130,7 +115,7 @@ export function createReceiver(options: ReceiverOptions) {
       stored = await writer.submit({
         id,
         event,
-        ...readFacts(payload),
+        ...readFacts(event, payload),
         payload: body,
         status: handled ? 'queued' : 'ignored',
         receivedAt: now(),
@@ -138,14 +123,15 @@ export function createReceiver(options: ReceiverOptions) {
       });
     } catch (error) {
       claim?.cancel();
+      metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: 'unavailable' });
       throw error;
     }
     if (!stored) {
       claim?.cancel();
-      metrics?.deliveriesReceived.inc({ event, outcome: 'duplicate' });
+      metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: 'duplicate' });
       return { status: 202, message: 'Already received; not processed again.' };
     }
-    metrics?.deliveriesReceived.inc({ event, outcome: handled ? 'accepted' : 'ignored' });
+    metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: handled ? 'accepted' : 'ignored' });
     if (claim) claim.run({ id, event, payload });
     else if (handled) inbox.notify();
     return { status: 202, message: handled ? 'Accepted.' : `Stored; Keel does not handle ${event} events.` };
@@ -155,6 +141,12 @@ export function createReceiver(options: ReceiverOptions) {
     try {
       answer(res, await judge(req));
     } catch (error) {
+      if (error instanceof RequestAbortedError) {
+        // Nobody is left to answer; Node has already answered a timeout with 408.
+        metrics?.webhookRequestsRefused.inc({ reason: error.reason });
+        log.debug({ reason: error.reason }, 'A webhook request ended before its body arrived');
+        return;
+      }
       log.error({ err: error }, 'Could not store a webhook delivery');
       // Not stored: a 5xx makes GitHub report the failure, and it can be redelivered.
       answer(res, { status: 503, message: 'Could not store the delivery; redeliver it later.' });

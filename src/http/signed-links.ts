@@ -25,10 +25,15 @@ export function signPath(key: Buffer, kind: string, id: string): string {
   return `/${kind}/${encodeURIComponent(id)}?sig=${signLink(key, kind, id)}`;
 }
 
-/** True only for the exact signature `signPath` gives; compared in constant time. */
+/**
+ * True only for the exact signature `signPath` gives; compared in constant time. The last of 43
+ * base64url characters carries two bits the decoder ignores, so four spellings decode to the same
+ * bytes: only the canonical one, the one Keel published, is accepted.
+ */
 export function verifySignedPath(key: Buffer, kind: string, id: string, signature: string | undefined): boolean {
   if (signature === undefined || !SIGNATURE.test(signature)) return false;
-  const expected = computeSignature(key, kind, id);
   const given = Buffer.from(signature, 'base64url');
+  if (given.toString('base64url') !== signature) return false;
+  const expected = computeSignature(key, kind, id);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -4,13 +4,23 @@
  * died) is claimable again. Every state change is conditional on the claim, so a process that
  * lost its lease can never overwrite the work of the one that took over.
  */
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import { encodePayload } from './payload-codec.js';
-import type { Database, DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
+import type { DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type StoredPayload = Pick<DeliveryPayloadsTable, 'codec' | 'payload'>;
+
+/** A claim a delivery is stored under: the process that received it runs it from memory. */
+export interface DeliveryClaim {
+  claimedBy: string;
+  /**
+   * Asked as the row is written, inside the transaction: the lease's expiry, counted from then
+   * (a reservation may wait long for a busy store), and the claimant renews it from then on.
+   */
+  leaseExpiry(id: string): number;
+}
 
 export interface NewDelivery {
   id: string;
@@ -18,12 +28,14 @@ export interface NewDelivery {
   action: string | null;
   installationId: number | null;
   repository: string | null;
+  /** Deliveries sharing a key run one at a time, in arrival order (see concurrency-key.ts). */
+  concurrencyKey?: string | null;
   /** The body exactly as GitHub sent it. */
   payload: Buffer;
   status: 'queued' | 'ignored';
   receivedAt: number;
-  /** Stored already claimed (its first attempt under way) by the process that received it. */
-  claim?: { claimedBy: string; leaseExpiresAt: number };
+  /** Stored already claimed by the process that received it; its attempt counts when it starts. */
+  claim?: DeliveryClaim;
 }
 
 function toRow(delivery: NewDelivery) {
@@ -34,12 +46,13 @@ function toRow(delivery: NewDelivery) {
     action: delivery.action,
     installation_id: delivery.installationId,
     repository: delivery.repository,
+    concurrency_key: delivery.concurrencyKey ?? null,
     status: claim ? ('processing' as const) : delivery.status,
-    attempts: claim ? 1 : 0,
+    attempts: 0,
     error: null,
     received_at: delivery.receivedAt,
     next_attempt_at: delivery.receivedAt,
-    lease_expires_at: claim?.leaseExpiresAt ?? null,
+    lease_expires_at: claim ? claim.leaseExpiry(delivery.id) : null,
     claimed_by: claim?.claimedBy ?? null,
     processed_at: null,
   };
@@ -54,6 +67,7 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
   return store.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('deliveries')
+      // Built here, once the transaction holds a connection, so leases count from the write.
       .values(deliveries.map(toRow))
       .onConflict((conflict) => conflict.column('id').doNothing())
       .returning(['id', 'seq'])
@@ -98,130 +112,6 @@ export async function readPayloads(store: Store, seqs: readonly number[]): Promi
     .where('delivery_seq', 'in', [...seqs])
     .execute();
   return new Map(rows.map(({ delivery_seq, ...stored }) => [delivery_seq, stored]));
-}
-
-/**
- * The fence on every change to a claimed delivery: it is still processing, under `workerId`'s
- * claim. A process whose lease lapsed and was taken over matches nothing.
- */
-function heldBy(workerId: string) {
-  return (eb: ExpressionBuilder<Database, 'deliveries'>) =>
-    eb.and([eb('claimed_by', '=', workerId), eb('status', '=', 'processing')]);
-}
-
-export interface ClaimOptions {
-  workerId: string;
-  limit: number;
-  leaseMs: number;
-  now: number;
-}
-
-/**
- * Claims up to `limit` due deliveries for `workerId`. On Postgres the candidate rows are locked
- * with FOR UPDATE SKIP LOCKED, so concurrent processes never claim the same row; SQLite
- * serialises writers, which gives the same guarantee for its single process.
- */
-export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
-  const { workerId, limit, leaseMs, now } = options;
-  let candidates = store.db
-    .selectFrom('deliveries')
-    .select('id')
-    .where((where) =>
-      where.or([
-        where.and([where('status', 'in', ['queued', 'failed']), where('next_attempt_at', '<=', now)]),
-        where.and([where('status', '=', 'processing'), where('lease_expires_at', '<', now)]),
-      ]),
-    )
-    .orderBy('next_attempt_at')
-    .limit(limit);
-  if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-  return store.db
-    .updateTable('deliveries')
-    .set({
-      status: 'processing',
-      attempts: sql<number>`attempts + 1`,
-      claimed_by: workerId,
-      lease_expires_at: now + leaseMs,
-    })
-    .where('id', 'in', candidates)
-    .returningAll()
-    .execute();
-}
-
-async function updateOwned(
-  store: Store,
-  id: string,
-  workerId: string,
-  values: Partial<Omit<DeliveryRow, 'id'>>,
-): Promise<boolean> {
-  const result = await store.db
-    .updateTable('deliveries')
-    .set(values)
-    .where('id', '=', id)
-    .where(heldBy(workerId))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
-/** Marks many deliveries processed in one statement; only those `workerId` still holds. */
-export async function completeDeliveries(
-  store: Store,
-  ids: readonly string[],
-  workerId: string,
-  now: number,
-): Promise<void> {
-  await store.db
-    .updateTable('deliveries')
-    .set({ status: 'processed', processed_at: now, lease_expires_at: null, error: null })
-    .where('id', 'in', [...ids])
-    .where(heldBy(workerId))
-    .execute();
-}
-
-export function failDelivery(
-  store: Store,
-  id: string,
-  workerId: string,
-  failure: { error: string; retryAt: number | null },
-): Promise<boolean> {
-  return updateOwned(store, id, workerId, {
-    status: failure.retryAt === null ? 'dead' : 'failed',
-    error: failure.error,
-    next_attempt_at: failure.retryAt ?? undefined,
-    lease_expires_at: null,
-  });
-}
-
-/** Renews the lease on deliveries `ids`, those of them `workerId` still holds; returns how many. */
-export async function extendLeases(
-  store: Store,
-  workerId: string,
-  ids: readonly string[],
-  leaseExpiresAt: number,
-): Promise<number> {
-  const result = await store.db
-    .updateTable('deliveries')
-    .set({ lease_expires_at: leaseExpiresAt })
-    .where('id', 'in', [...ids])
-    .where(heldBy(workerId))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** Hands unfinished claims back to the queue (graceful shutdown), without counting an attempt. */
-export async function releaseClaims(store: Store, workerId: string, now: number): Promise<number> {
-  const result = await store.db
-    .updateTable('deliveries')
-    .set({
-      status: 'queued',
-      attempts: sql<number>`attempts - 1`,
-      claimed_by: null,
-      lease_expires_at: null,
-      next_attempt_at: now,
-    })
-    .where(heldBy(workerId))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
 /** Puts a failed or dead delivery back in the queue with a fresh set of attempts. */

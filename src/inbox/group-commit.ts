@@ -2,7 +2,8 @@
  * Group commit: items that arrive while a write is in progress are written together by the next
  * call to `commit`, in one transaction. Under load one commit serves dozens of items (SQLite
  * writes far fewer pages, Postgres fsyncs once), and each caller still hears back only once its
- * own item is durable.
+ * own item is durable. `commit` must be all or nothing (a transaction), since a failed batch is
+ * committed again item by item.
  */
 export interface GroupCommit<Item, Result> {
   submit(item: Item): Promise<Result>;
@@ -28,6 +29,19 @@ export function createGroupCommit<Item, Result>({
   let queue: Pending<Item, Result>[] = [];
   let writing = false;
 
+  // A batch that failed is written again item by item, so one item the database refuses (a
+  // value out of range) fails alone instead of failing everyone it was batched with.
+  async function commitOneByOne(batch: Pending<Item, Result>[]): Promise<void> {
+    for (const pending of batch) {
+      try {
+        const [result] = await commit([pending.item]);
+        pending.resolve(result as Result);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
   async function flush(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
@@ -36,7 +50,8 @@ export function createGroupCommit<Item, Result>({
         const results = await commit(batch.map((pending) => pending.item));
         batch.forEach((pending, index) => pending.resolve(results[index] as Result));
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        if (batch.length === 1) batch[0]?.reject(error);
+        else await commitOneByOne(batch);
       }
     }
     writing = false;

@@ -5,80 +5,35 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { Store } from '../store/database.js';
-import type { KeelMetrics } from '../metrics.js';
-import { computeBackoff, type BackoffOptions } from './backoff.js';
+import { computeBackoff } from './backoff.js';
 import {
   claimDeliveries,
   completeDeliveries,
   extendLeases,
   failDelivery,
-  readPayloads,
   releaseClaims,
-  type DeliveryRow,
-  type StoredPayload,
-} from './deliveries.js';
+  startDeliveries,
+  yieldDeliveries,
+} from './claims.js';
+import { readPayloads, type DeliveryRow, type StoredPayload } from './deliveries.js';
+import { readFacts } from './delivery-facts.js';
 import { describeFailure, isPermanentFailure } from './failure.js';
 import { createGroupCommit } from './group-commit.js';
 import { decodePayload } from './payload-codec.js';
+import { createSlotBook } from './slots.js';
+import type { InboxWorker, InboxWorkerOptions } from './worker-types.js';
 
-export interface DispatchedDelivery {
-  id: string;
-  name: string;
-  payload: unknown;
-}
-
-export interface InboxWorkerOptions {
-  store: Store;
-  dispatch: (delivery: DispatchedDelivery) => Promise<void>;
-  log: Logger;
-  metrics?: KeelMetrics;
-  /** Cleans error text before it is stored. */
-  scrub?: (text: string) => string;
-  workerId?: string;
-  concurrency?: number;
-  leaseMs?: number;
-  pollMs?: number;
-  maxAttempts?: number;
-  /** The most deliveries the receiver may hand over to wait here for a free slot. */
-  handoffLimit?: number;
-  backoff?: BackoffOptions;
-  now?: () => number;
-}
-
-/**
- * A delivery the receiver stores already claimed by this process, so the worker runs it from
- * memory: no claim query, no payload read, no second JSON.parse. Deliveries the worker has no
- * room for are stored queued and claimed from the store as before.
- */
-export interface LocalClaim {
-  claimedBy: string;
-  leaseExpiresAt: number;
-  /** The delivery is stored under this claim: run it with the payload the receiver parsed. */
-  run(delivery: { id: string; event: string; payload: unknown }): void;
-  /** It was not stored under this claim (a duplicate, or the store failed): give the place back. */
-  cancel(): void;
-}
-
-export interface InboxWorker {
-  readonly workerId: string;
-  start(): void;
-  /** Wakes the worker now (a delivery was just stored) instead of at the next poll. */
-  notify(): void;
-  /** A claim for a delivery about to be stored, or undefined when it should be stored queued. */
-  reserve(): LocalClaim | undefined;
-  /** Stops claiming, waits up to `graceMs` for running deliveries, then releases the rest. */
-  stop(graceMs?: number): Promise<void>;
-  /** Resolves once nothing is claimable and nothing runs; for tests and benchmarks. */
-  idle(): Promise<void>;
-}
+export type { DispatchedDelivery, InboxWorker, InboxWorkerOptions, LocalClaim } from './worker-types.js';
 
 /** What one run needs: the row's facts and a way to get its payload. */
 interface Work {
   id: string;
   event: string;
   attempts: number;
+  installationId: number | null;
+  key: string | null;
+  /** Handed over by the receiver: not started yet, its attempt still to count. */
+  handedOver: boolean;
   payload: () => unknown;
 }
 
@@ -104,12 +59,22 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const completing = new Map<string, Promise<void>>();
   // Handed over by the receiver and stored under our claim, waiting for a free slot.
   const held: Work[] = [];
+  // Being stored under our claim right now: their lease is renewed before they are handed over.
+  const storing = new Set<string>();
   let reserved = 0;
+  const slots = createSlotBook(concurrency);
   // Deliveries finished in the same turn are marked processed by one statement.
   const completions = createGroupCommit<string, void>({
     commit: async (ids) => {
       await completeDeliveries(store, ids, workerId, now());
       return ids.map(() => undefined);
+    },
+  });
+  // Handed-over deliveries starting in the same turn are fenced and counted by one statement.
+  const starts = createGroupCommit<string, number | undefined>({
+    commit: async (ids) => {
+      const attempts = await startDeliveries(store, ids, { workerId, leaseMs, now: now() });
+      return ids.map((id) => attempts.get(id));
     },
   });
   let started = false;
@@ -130,10 +95,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     for (const resolve of waiters) resolve();
   }
 
-  // One statement renews the lease on everything this process holds: waiting, running or
-  // completing. A row it lost track of (its bookkeeping failed) is left to expire and run again.
+  // One statement renews the lease on everything this process holds: being stored, waiting,
+  // running or completing. A row it lost track of (its bookkeeping failed) is left to expire.
   function renewLeases(): void {
-    const ids = [...running.keys(), ...held.map((work) => work.id), ...completing.keys()];
+    const ids = [...storing, ...running.keys(), ...held.map((work) => work.id), ...completing.keys()];
     if (ids.length === 0) return;
     extendLeases(store, workerId, ids, now() + leaseMs).catch((error: unknown) =>
       log.warn({ err: error }, 'Could not renew the leases on claimed deliveries'),
@@ -158,7 +123,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
 
   /**
    * Marks a handled delivery processed. Its slot is free already: the write joins the next group
-   * commit instead of holding the slot for a turn of the event loop.
+   * commit instead of holding the slot for a turn of the event loop. Its key is held until then.
    */
   function complete(work: Work): void {
     const writing = completions
@@ -171,13 +136,33 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       .catch(bookkeepingFailed(work))
       .finally(() => {
         completing.delete(work.id);
-        // Idle here is not idle yet: the store may hold more. Pump, which reports idle if not.
-        if (isIdle()) void pump();
+        slots.freeKey(work);
+        // Idle here is not idle yet: the store may hold more. Pump, which reports idle if not; and
+        // the next delivery of the key, here or in the store, may start now.
+        if (isIdle() || work.key !== null) void pump();
       });
     completing.set(work.id, writing);
   }
 
+  /**
+   * A handed-over delivery starts only if this process still holds it (its lease may have
+   * lapsed while it waited, and another process taken it over) and its key is free; a busy key
+   * sends it back to the queue, to be claimed in turn.
+   */
+  async function startHandedOver(work: Work): Promise<boolean> {
+    const attempts = await starts.submit(work.id);
+    if (attempts !== undefined) {
+      work.attempts = attempts;
+      return true;
+    }
+    const requeued = await yieldDeliveries(store, [work.id], workerId, now());
+    if (requeued.length > 0) log.debug({ delivery: work.id, key: work.key }, 'Key busy; delivery back in the queue');
+    else log.warn({ delivery: work.id }, 'Delivery taken over by another process before it started; not run here');
+    return false;
+  }
+
   async function processDelivery(work: Work): Promise<void> {
+    if (work.handedOver && !(await startHandedOver(work))) return;
     const startedAt = performance.now();
     try {
       if (work.attempts > maxAttempts) {
@@ -198,10 +183,13 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   function run(work: Work): void {
+    slots.take(work);
     const job = processDelivery(work)
       .catch(bookkeepingFailed(work))
       .finally(() => {
         running.delete(work.id);
+        slots.freeSlot(work);
+        if (!completing.has(work.id)) slots.freeKey(work);
         void pump();
       });
     running.set(work.id, job);
@@ -212,11 +200,41 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       id: row.id,
       event: row.event,
       attempts: row.attempts,
+      installationId: row.installation_id === null ? null : Number(row.installation_id),
+      key: row.concurrency_key,
+      handedOver: false,
       payload: () => {
         if (stored === undefined) throw new SyntaxError('The stored payload of this delivery is missing.');
         return decodePayload(stored);
       },
     };
+  }
+
+  function takeRunnableHeld(): Work | undefined {
+    const index = slots.findRunnable(held);
+    return index < 0 ? undefined : held.splice(index, 1)[0];
+  }
+
+  async function claimFromStore(): Promise<number> {
+    storeAskedAt = now();
+    const rows = await claimDeliveries(store, {
+      workerId,
+      limit: slots.computeClaimLimit(concurrency - running.size),
+      leaseMs,
+      now: storeAskedAt,
+      excludeInstallations: slots.listSaturated(),
+    });
+    if (rows.length === 0) return 0;
+    const payloads = await readPayloads(
+      store,
+      rows.map((row) => row.seq),
+    );
+    for (const row of rows) {
+      // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
+      // renewed it, and the run under way finishes the delivery. Never start a second one.
+      if (!running.has(row.id) && !completing.has(row.id)) run(fromStore(row, payloads.get(row.seq)));
+    }
+    return rows.length;
   }
 
   async function pump(): Promise<void> {
@@ -231,31 +249,16 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         while (!stopping && running.size < concurrency) {
           // Deliveries handed over come first, but the store gets a turn at least once a poll
           // interval, so a steady stream of new deliveries cannot starve retries and overflow.
-          let rows: DeliveryRow[] = [];
-          if (held.length === 0 || now() - storeAskedAt >= pollMs) {
-            storeAskedAt = now();
-            rows = await claimDeliveries(store, {
-              workerId,
-              limit: concurrency - running.size,
-              leaseMs,
-              now: storeAskedAt,
-            });
-          }
-          if (rows.length === 0) {
-            const next = held.shift();
-            if (!next) break;
+          const storeDue = held.length === 0 || now() - storeAskedAt >= pollMs;
+          const next = storeDue ? undefined : takeRunnableHeld();
+          if (next) {
             run(next);
             continue;
           }
-          const payloads = await readPayloads(
-            store,
-            rows.map((row) => row.seq),
-          );
-          for (const row of rows) {
-            // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
-            // renewed it, and the run under way finishes the delivery. Never start a second one.
-            if (!running.has(row.id) && !completing.has(row.id)) run(fromStore(row, payloads.get(row.seq)));
-          }
+          if ((await claimFromStore()) > 0) continue;
+          const waiting = takeRunnableHeld();
+          if (!waiting) break;
+          run(waiting);
         }
       } while (pumpAgain && !stopping);
     } catch (error) {
@@ -292,18 +295,33 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       if (!started || stopping || concurrency === 0 || held.length + reserved >= handoffLimit) return undefined;
       reserved += 1;
       let settled = false;
+      let storingId: string | undefined;
       const settle = () => {
         if (settled) throw new Error('A local claim is settled once.');
         settled = true;
         reserved -= 1;
+        if (storingId !== undefined) storing.delete(storingId);
         if (reserved === 0) for (const resolve of reservationWaiters.splice(0)) resolve();
       };
       return {
         claimedBy: workerId,
-        leaseExpiresAt: now() + leaseMs,
+        leaseExpiry(id) {
+          storingId = id;
+          storing.add(id);
+          return now() + leaseMs;
+        },
         run({ id, event, payload }) {
           settle();
-          held.push({ id, event, attempts: 1, payload: () => payload });
+          const { installationId, concurrencyKey } = readFacts(event, payload);
+          held.push({
+            id,
+            event,
+            attempts: 0,
+            installationId,
+            key: concurrencyKey,
+            handedOver: true,
+            payload: () => payload,
+          });
           void pump();
         },
         cancel() {

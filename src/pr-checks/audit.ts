@@ -27,7 +27,8 @@ const LABELS: Record<RuleId, readonly [singular: string, plural: string]> = {
   title: ['title mismatch', 'title mismatches'],
   size: ['large diff', 'large diffs'],
 };
-const WORKFLOW_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$/;
+/** Workflows, and composite actions (`action.yml`) anywhere in the repository. */
+const WORKFLOW_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$|(?:^|\/)action\.ya?ml$/;
 
 interface FileAudit {
   findings: Finding[];
@@ -50,7 +51,7 @@ export function auditPullRequest(input: AuditInput): AuditResult {
 
   if (rules.has('secrets') || rules.has('conflict-markers') || rules.has('workflow-risks')) {
     for (const file of files) {
-      const audit = auditFile(file, input.workflowContents, rules);
+      const audit = auditFile(file, input.workflowContents, rules, config, input.publicRepository ?? false);
       findings.push(...audit.findings);
       addedLines += audit.addedLines;
       if (audit.notAudited) notAudited.push(audit.notAudited);
@@ -73,7 +74,13 @@ export function auditPullRequest(input: AuditInput): AuditResult {
   };
 }
 
-function auditFile(file: ChangedFile, workflowContents: Map<string, string>, rules: Set<RuleId>): FileAudit {
+function auditFile(
+  file: ChangedFile,
+  workflowContents: Map<string, string>,
+  rules: Set<RuleId>,
+  config: PrChecksConfig,
+  publicRepository: boolean,
+): FileAudit {
   if (file.status === 'removed') return { findings: [], addedLines: 0 };
   const isWorkflow = rules.has('workflow-risks') && isWorkflowPath(file.filename);
   const content = isWorkflow ? workflowContents.get(file.filename) : undefined;
@@ -92,7 +99,10 @@ function auditFile(file: ChangedFile, workflowContents: Map<string, string>, rul
     const reason = 'its content at the head commit was not provided, so workflow risks were not checked';
     return { findings, addedLines: added.length, notAudited: { file: file.filename, reason } };
   }
-  findings.push(...findWorkflowRisks(file.filename, content, new Set(added.map((line) => line.line))));
+  const addedSet = new Set(added.map((line) => line.line));
+  findings.push(
+    ...findWorkflowRisks(file.filename, content, addedSet, { audits: config.workflowAudits, publicRepository }),
+  );
   return { findings, addedLines: added.length };
 }
 
@@ -108,7 +118,7 @@ function numberLines(content: string): AddedLine[] {
   return content.split('\n').map((text, index) => ({ line: index + 1, text: text.replace(/\r$/, '') }));
 }
 
-/** True for files GitHub Actions runs as workflows (directly under `.github/workflows/`). */
+/** True for workflow files (directly under `.github/workflows/`) and composite actions (`action.yml`). */
 export function isWorkflowPath(path: string): boolean {
   return WORKFLOW_PATH.test(path);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { AUDIT_IDS } from './workflow-audits/catalog.js';
 
 function isValidRegExp(pattern: string): boolean {
   try {
@@ -28,6 +29,8 @@ export const PrChecksConfigSchema = z.strictObject({
     .refine(isValidRegExp, { message: 'is not a valid JavaScript regular expression' })
     .optional(),
   ignorePaths: z.array(z.string().min(1)).default([]),
+  /** Per workflow audit (zizmor's ids): `error` fails the status, `warning` lists it, `off` skips it. */
+  workflowAudits: z.partialRecord(z.enum(AUDIT_IDS), z.enum(['error', 'warning', 'off'])).optional(),
 });
 
 export type PrChecksConfig = z.output<typeof PrChecksConfigSchema>;
@@ -42,6 +45,6 @@ export function parsePrChecksConfig(section: unknown): PrChecksConfig {
   });
   throw new ConfigError(
     `Invalid prChecks configuration in .github/keel.yml: ${problems.join('; ')}`,
-    'Fix the listed keys under prChecks in .github/keel.yml; allowed keys are rules, maxChangedLines, titlePattern and ignorePaths.',
+    'Fix the listed keys under prChecks in .github/keel.yml; allowed keys are rules, maxChangedLines, titlePattern, ignorePaths and workflowAudits.',
   );
 }

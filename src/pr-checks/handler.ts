@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { signPath } from '../http/signed-links.js';
 import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
+import { applyAcceptedFindings, listAcceptances } from './accepted-findings.js';
 import { auditPullRequest, workflowFilesToFetch } from './audit.js';
 import { writeStatus, type RepositoryRef } from '../github/repository.js';
 import { listChangedFiles, readFilesAt } from './github.js';
@@ -78,7 +79,9 @@ export async function checkPullRequest(deps: CapabilityDeps, payload: PrChecksPa
     githubHost: deps.config.githubHost,
   };
   await writeStatus(octokit, ref, planPendingStatus(pr.head.sha));
-  const { report, configFingerprint } = await auditCommit(deps, octokit, ref, payload, sighting.installationId);
+  const audited = await auditCommit(deps, octokit, ref, payload, sighting.installationId);
+  const { configFingerprint } = audited;
+  const report = applyAcceptedFindings(audited.report, await listAcceptances(store, sighting));
   const id = await saveReport(
     store,
     { ...sighting, repository: where.repository, title: pr.title, configFingerprint, report },
@@ -120,7 +123,7 @@ async function auditCommit(
   if (loaded instanceof ConfigError) return { report: reportConfigError(loaded), configFingerprint: null };
   const prChecks = loaded.config.prChecks;
   const configFingerprint = fingerprintConfig(prChecks);
-  const base = { title: pr.title, body: pr.body, config: prChecks };
+  const base = { title: pr.title, body: pr.body, config: prChecks, publicRepository: !payload.repository.private };
 
   const only = planAuditScope(payload.action, 'changes' in payload ? payload.changes : undefined);
   if (only) {

@@ -20,6 +20,16 @@ export function maskSecret(value: string, prefixLength = 0): string {
 
 /** Returns the line with every span masked, trimmed and cut to a readable length around the first. */
 export function maskLine(text: string, spans: readonly SecretSpan[]): string {
+  const { masked, firstMaskAt } = maskEverySpan(text, spans);
+  return clipAround(masked, Math.max(firstMaskAt, 0));
+}
+
+/** Returns the text with every span masked and nothing else changed. */
+export function maskSpans(text: string, spans: readonly SecretSpan[]): string {
+  return maskEverySpan(text, spans).masked;
+}
+
+function maskEverySpan(text: string, spans: readonly SecretSpan[]): { masked: string; firstMaskAt: number } {
   const ordered = [...spans].sort((a, b) => a.start - b.start);
   let masked = '';
   let cursor = 0;
@@ -33,8 +43,7 @@ export function maskLine(text: string, spans: readonly SecretSpan[]): string {
     masked += maskSecret(text.slice(start, span.end), start === span.start ? span.prefixLength : 0);
     cursor = span.end;
   }
-  masked += text.slice(cursor);
-  return clipAround(masked, Math.max(firstMaskAt, 0));
+  return { masked: masked + text.slice(cursor), firstMaskAt };
 }
 
 function clipAround(text: string, focus: number): string {

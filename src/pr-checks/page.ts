@@ -7,6 +7,7 @@ import { html } from 'hono/html';
 import { encodePath, isWebLink } from '../http/page-links.js';
 import { renderPageShell } from '../http/page-shell.js';
 import type { PrCheckReport } from './report.js';
+import type { AcceptedFinding } from './accepted-findings.js';
 import type { Finding } from './types.js';
 import type { StoredReport } from './store.js';
 
@@ -33,9 +34,10 @@ function renderFinding(finding: Finding, blobUrl: string): Html {
       : html`<a href="${blobUrl}/${encodePath(finding.file)}${finding.line === null ? '' : `#L${finding.line}`}"
           ><code>${finding.file}${finding.line === null ? '' : `:${finding.line}`}</code></a
         >`;
+  const auditNote = finding.audit ? html` · audit <code>${finding.audit}</code>` : '';
   return html`<article class="${finding.severity}">
     <h3>${finding.title}</h3>
-    <p class="meta">${place} · rule <code>${finding.rule}</code> · ${finding.severity}</p>
+    <p class="meta">${place} · rule <code>${finding.rule}</code>${auditNote} · ${finding.severity}</p>
     <p>${finding.explanation}</p>
     <p><strong>Fix:</strong> ${finding.fix}</p>
     ${finding.evidence === undefined ? '' : html`<pre><code>${finding.evidence}</code></pre>`}
@@ -47,6 +49,22 @@ function renderFindings(heading: string, findings: readonly Finding[], blobUrl: 
   return html`<section>
     <h2>${heading} (${findings.length})</h2>
     ${findings.length === 0 ? html`<p>${empty}</p>` : findings.map((finding) => renderFinding(finding, blobUrl))}
+  </section>`;
+}
+
+function renderAccepted(accepted: readonly AcceptedFinding[], blobUrl: string): Html {
+  if (accepted.length === 0) return html``;
+  return html`<section>
+    <h2>Accepted (${accepted.length})</h2>
+    ${accepted.map(
+      (finding) =>
+        html`${renderFinding(finding, blobUrl)}
+          <p class="meta">
+            Accepted by @${finding.acceptedBy} on ${new Date(finding.acceptedAt).toISOString()}${
+              finding.reason === null ? '' : html`: ${finding.reason}`
+            }
+          </p>`,
+    )}
   </section>`;
 }
 
@@ -124,7 +142,8 @@ export function renderReportPage({ report, githubWebUrl }: RenderReportPageOptio
         audit.configError
           ? ''
           : html`${renderFindings('Findings', failures, blobUrl, 'Nothing that fails the check.')}
-            ${renderFindings('Warnings', warnings, blobUrl, 'No warnings.')}`
+            ${renderFindings('Warnings', warnings, blobUrl, 'No warnings.')}
+            ${renderAccepted(audit.accepted ?? [], blobUrl)}`
       }
       ${renderNotAudited(audit)}
       ${

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { toConfigErrorReport, type ConfigErrorReport } from '../repo-config/repo-config-error.js';
 import type { ConfigError } from '../errors.js';
+import type { AcceptedFinding } from './accepted-findings.js';
 import { fitStatusDescription } from '../github/repository.js';
 import { describeAudit, RULE_ORDER, type AuditResult } from './audit.js';
 import type { PrChecksConfig } from './config.js';
@@ -20,6 +21,8 @@ export interface PrCheckReport extends AuditResult {
   /** Changed files GitHub did not list (beyond its 3,000-file limit), so never audited. */
   filesNotListed: number;
   configError: ConfigErrorReport | null;
+  /** Findings accepted with `/keel ignore`: shown, but left out of the state (accepted-findings.ts). */
+  accepted?: AcceptedFinding[];
 }
 
 export interface StatusWrite {
@@ -57,6 +60,7 @@ export function mergePartialAudit(
   );
   return {
     ...previous,
+    ...(previous.accepted ? { accepted: previous.accepted.filter((finding) => !only.includes(finding.rule)) } : {}),
     state: findings.some((finding) => finding.severity === 'failure') ? 'failure' : 'success',
     description: describeAudit(findings, previous.notAudited, previous.filesAudited, previous.filesNotListed),
     findings,

@@ -24,10 +24,14 @@ export interface AuditInput {
   config: PrChecksConfig;
   /** Re-run just these rules (for example only `title` when the title is edited). */
   only?: RuleId[];
+  /** Self-hosted runners are a risk only where anyone can open a pull request. */
+  publicRepository?: boolean;
 }
 
 export interface Finding {
   rule: RuleId;
+  /** Which workflow audit (zizmor's id) raised a `workflow-risks` finding. */
+  audit?: string;
   severity: 'failure' | 'warning';
   file: string | null;
   line: number | null;

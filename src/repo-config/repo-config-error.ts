@@ -12,7 +12,7 @@ export interface ConfigProblem {
 
 const REMEDY =
   'Fix the line named above and push the change; Keel reads the file again on the next pull request event. ' +
-  'Sections are prChecks (rules, maxChangedLines, titlePattern, ignorePaths) and ci.';
+  'Sections are prChecks (rules, maxChangedLines, titlePattern, ignorePaths, workflowAudits) and ci.';
 
 function describeProblems(problems: readonly ConfigProblem[]): string {
   const files = [...new Set(problems.map((problem) => problem.file))];

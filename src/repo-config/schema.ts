@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { CiConfigSchema } from '../ci/config.js';
+import { CommandsConfigSchema } from '../commands/config.js';
 import { PrChecksConfigSchema } from '../pr-checks/config.js';
+import { OnboardingConfigSchema, RepairConfigSchema } from '../repair/config.js';
 
 /** The file Keel reads, in the repository and in the organization's `.github` repository. */
 export const REPO_CONFIG_PATH = '.github/keel.yml';
@@ -12,6 +14,9 @@ export const REPO_CONFIG_PATH = '.github/keel.yml';
 export const KeelConfigSchema = z.strictObject({
   prChecks: PrChecksConfigSchema.prefault({}),
   ci: CiConfigSchema.prefault({}),
+  repair: RepairConfigSchema,
+  onboarding: OnboardingConfigSchema,
+  commands: CommandsConfigSchema.prefault(true),
 });
 
 export type KeelRepoConfig = z.output<typeof KeelConfigSchema>;

@@ -5,11 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import pg from 'pg';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { ConfigError } from '../errors.js';
 import type { Dialect } from './migrations/columns.js';
 import { createMigrationProvider } from './migrations/index.js';
+import { explainPostgresError, openPostgres } from './postgres.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -18,10 +18,24 @@ export interface Store {
   dialect: Dialect;
   /** Answers when the database does; used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * Compares the migrations applied in the database with this Keel's list, and migrates again
+   * when the schema is missing or behind (a database dropped and re-created empty).
+   */
+  checkSchema(): Promise<SchemaCheck>;
+  /** What a database failure means, and the fix; see explainPostgresError. */
+  explain(error: unknown): DatabaseProblem;
   close(): Promise<void>;
 }
 
-const BIGINT_OID = 20;
+export type SchemaCheck = { ok: true; migrated: string[] } | { ok: false; reason: string; remedy: string };
+
+export interface DatabaseProblem {
+  /** Short and free of host names, fit for /readyz. */
+  reason: string;
+  message: string;
+  remedy: string;
+}
 
 /**
  * Kysely prepares a statement for every query; better-sqlite3 statements can be reused, and the
@@ -51,7 +65,17 @@ function sqlitePath(url: string): string | undefined {
   return path === ':memory:' ? undefined : resolve(path);
 }
 
-function openSqlite(path: string | undefined): Kysely<Database> {
+function explainSqliteError(error: unknown): DatabaseProblem {
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    reason: 'a query failed',
+    message: `The SQLite database at DATABASE_URL failed: ${detail}.`,
+    remedy:
+      'Check that the directory of DATABASE_URL is writable, the disk is not full, and the file is a Keel database.',
+  };
+}
+
+function openSqlite(path: string | undefined, onQueryError: (error: unknown) => void): Kysely<Database> {
   if (path) mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path ?? ':memory:');
   // WAL lets readers (the console) work while the inbox writes; NORMAL sync in WAL mode survives
@@ -62,54 +86,149 @@ function openSqlite(path: string | undefined): Kysely<Database> {
   database.pragma('foreign_keys = ON');
   // Checkpoints run in a thread of their own (sqlite-checkpointer.ts); this is the backstop.
   if (path) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(database) }) });
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cacheStatements(database) }),
+    log: (event) => {
+      if (event.level === 'error') onQueryError(event.error);
+    },
+  });
 }
+
+export interface StoreTimeouts {
+  /** Connecting to Postgres, including the wait for a free pooled connection. */
+  connectMs: number;
+  /** Any one statement on Postgres (the receiver's inserts, the console's reads). */
+  statementMs: number;
+  /** Any one statement of a migration. */
+  migrationMs: number;
+}
+
+/**
+ * For stores opened outside a Keel server (the CLI, scripts): lenient. A Keel server passes the
+ * KEEL_DB_* settings, a few seconds by default, so its receiver answers GitHub in time.
+ */
+export const DEFAULT_STORE_TIMEOUTS: StoreTimeouts = { connectMs: 30_000, statementMs: 60_000, migrationMs: 300_000 };
 
 export interface OpenStoreOptions {
   /**
-   * A pooled Postgres connection failed while idle (a restart, a failover, a proxy timeout). The
-   * pool drops it and the next query connects anew; without a listener, Node would end the process.
+   * A pooled Postgres connection failed (a restart, a failover, a termination, idle or in use).
+   * The pool drops it and the next query connects anew; without a listener, Node would end the process.
    */
   onConnectionError?: (error: Error) => void;
   /** SQLite's background checkpoint failed (it is tried again a moment later). */
   onCheckpointError?: (message: string) => void;
+  /** The schema was found missing or behind after start-up and migrated again. */
+  onSchemaMigrated?: (migrations: string[]) => void;
+  timeouts?: Partial<StoreTimeouts>;
 }
 
-function openPostgres(url: string, { onConnectionError = () => undefined }: OpenStoreOptions): Kysely<Database> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    // Epoch-millisecond columns are bigint; they fit a JS number, so read them as one.
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === BIGINT_OID
-          ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', onConnectionError);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/** A query failed because a table is gone: SQLite says so, Postgres answers 42P01. */
+function isMissingTableError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && message.startsWith('no such table'));
 }
+
+/** Schema checks started by failing queries: one a second at most. */
+const SCHEMA_RECHECK_MS = 1_000;
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const dialect: Dialect = databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
+  const timeouts = { ...DEFAULT_STORE_TIMEOUTS, ...options.timeouts };
   const path = dialect === 'sqlite' ? sqlitePath(databaseUrl) : undefined;
-  const db = dialect === 'sqlite' ? openSqlite(path) : openPostgres(databaseUrl, options);
-  const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    await db.destroy();
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
-    throw new ConfigError(
-      `Cannot bring the database at DATABASE_URL up to date (migration ${failed} failed: ${
-        error instanceof Error ? error.message : String(error)
-      }).`,
-      dialect === 'postgres'
-        ? 'Check that DATABASE_URL names a reachable Postgres database and that its user may create tables.'
-        : 'Check that the directory of DATABASE_URL is writable and that the file is a Keel database.',
-      { cause: error },
-    );
+  const onConnectionError = options.onConnectionError ?? (() => undefined);
+  const explain = (error: unknown): DatabaseProblem =>
+    dialect === 'postgres' ? explainPostgresError(error, databaseUrl) : explainSqliteError(error);
+  const onQueryError = (error: unknown) => recheckAfter(error);
+  const db =
+    dialect === 'sqlite'
+      ? openSqlite(path, onQueryError)
+      : openPostgres(databaseUrl, { timeouts, onConnectionError, onQueryError });
+  // Migrations on Postgres get a connection of their own, with a timeout fit for a migration.
+  const openMigrationDb = () =>
+    dialect === 'sqlite'
+      ? db
+      : openPostgres(databaseUrl, {
+          timeouts: { ...timeouts, statementMs: timeouts.migrationMs },
+          onConnectionError,
+          max: 1,
+        });
+  const migrationNames = Object.keys(await createMigrationProvider(dialect).getMigrations());
+
+  async function migrate(): Promise<string[]> {
+    const migrationDb = openMigrationDb();
+    try {
+      const { error, results = [] } = await new Migrator({
+        db: migrationDb,
+        provider: createMigrationProvider(dialect),
+      }).migrateToLatest();
+      if (error) {
+        const failed = results.find((result) => result.status === 'Error')?.migrationName;
+        const problem = explain(error);
+        throw new ConfigError(
+          failed
+            ? `Cannot bring the database at DATABASE_URL up to date: migration ${failed} failed: ${
+                error instanceof Error ? error.message : String(error)
+              }.`
+            : problem.message,
+          problem.remedy,
+          { cause: error },
+        );
+      }
+      return results.map((result) => result.migrationName);
+    } finally {
+      if (migrationDb !== db) await migrationDb.destroy();
+    }
   }
+
+  let checking: Promise<SchemaCheck> | undefined;
+  let lastCheck = 0;
+  function checkSchema(): Promise<SchemaCheck> {
+    checking ??= (async (): Promise<SchemaCheck> => {
+      let applied: string[] = [];
+      try {
+        const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(
+          db,
+        );
+        applied = rows.map((row) => row.name);
+      } catch (error) {
+        if (!isMissingTableError(error)) throw error;
+      }
+      const unknown = applied.filter((name) => !migrationNames.includes(name));
+      if (unknown.length > 0) {
+        return {
+          ok: false,
+          reason: `the database schema is newer than this Keel (migration ${unknown.join(', ')})`,
+          remedy: 'Run the Keel version that migrated the database, or restore a backup taken before it.',
+        };
+      }
+      if (applied.length === migrationNames.length) return { ok: true, migrated: [] };
+      const migrated = await migrate();
+      options.onSchemaMigrated?.(migrated);
+      return { ok: true, migrated };
+    })().finally(() => {
+      checking = undefined;
+      lastCheck = Date.now();
+    });
+    return checking;
+  }
+
+  /** A query hit a missing table: the schema may be gone, so check it (and migrate) soon. */
+  function recheckAfter(error: unknown): void {
+    if (!ready || !isMissingTableError(error) || checking || Date.now() - lastCheck < SCHEMA_RECHECK_MS) return;
+    checkSchema().catch(() => undefined);
+  }
+
+  let ready = false;
+  try {
+    if (dialect === 'postgres') await sql`select 1`.execute(db);
+    await migrate();
+  } catch (error) {
+    await db.destroy();
+    if (error instanceof ConfigError) throw error;
+    const problem = explain(error);
+    throw new ConfigError(problem.message, problem.remedy, { cause: error });
+  }
+  ready = true;
   const checkpointer = path ? startCheckpointer(path, options.onCheckpointError ?? (() => undefined)) : undefined;
   let closing: Promise<void> | undefined;
   return {
@@ -118,6 +237,8 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     async ping() {
       await sql`select 1`.execute(db);
     },
+    checkSchema,
+    explain,
     close() {
       closing ??= Promise.all([checkpointer?.stop(), db.destroy()]).then(() => undefined);
       return closing;

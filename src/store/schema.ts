@@ -25,6 +25,8 @@ export interface DeliveriesTable {
   lease_expires_at: number | null;
   claimed_by: string | null;
   processed_at: number | null;
+  /** Deliveries sharing a key run one at a time, in `seq` order; null: no ordering (inbox/concurrency-key.ts). */
+  concurrency_key: string | null;
 }
 
 export interface DeliveryPayloadsTable {
@@ -245,6 +247,102 @@ export interface IntegrationsTable {
   updated_at: number;
 }
 
+/** A console sign-in; `id` is the sha256 of the cookie's value, the GitHub token is sealed (AES-256-GCM). */
+export interface ConsoleSessionsTable {
+  id: string;
+  user_id: number;
+  login: string;
+  name: string | null;
+  avatar_url: string | null;
+  sealed_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A role a delete-level user granted a GitHub login on an integration (login lower-cased). */
+export interface RoleGrantsTable {
+  integration_id: string;
+  /** The GitHub installation, so deleting its data removes its grants; null for other providers. */
+  installation_id: number | null;
+  login: string;
+  /** view | manage | delete */
+  role: string;
+  granted_by: string | null;
+  granted_at: number;
+}
+
+/** A `/keel` command comment Keel is answering (`started`) or answered (`replied`). */
+export interface CommandRepliesTable {
+  repository_id: number;
+  /** issue-comment:<id> | discussion:<id> | discussion-comment:<id> */
+  comment_key: string;
+  installation_id: number;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A pull request check finding accepted with `/keel ignore`, by fingerprint (rule, file, title, evidence). */
+export interface PrCheckAcceptedFindingsTable {
+  repository_id: number;
+  pull_number: number;
+  fingerprint: string;
+  installation_id: number;
+  rule: string;
+  accepted_by: string;
+  reason: string | null;
+  accepted_at: number;
+}
+
+/** The last repair scan of a repository; `files` and `findings` are JSON. */
+export interface RepairScansTable {
+  repository_id: number;
+  installation_id: number;
+  listing_etag: string | null;
+  pulls_etag: string | null;
+  /** JSON: Keel's pull requests from the repair branch as last listed (with `pulls_etag`). */
+  pulls: string;
+  table_fingerprint: string;
+  files: string;
+  findings: string;
+  updated_at: number;
+}
+
+/** What an action's action.yml said at a ref (`runs.using`, the release to move to), JSON. */
+export interface RepairActionFactsTable {
+  uses: string;
+  facts: string;
+  checked_at: number;
+}
+
+/** A bot pull request Keel opened (the hourly cap per installation counts these). */
+export interface RepairOpeningsTable {
+  installation_id: number;
+  repository_id: number;
+  branch: string;
+  opened_at: number;
+}
+
+/** A repository whose repair waits for the hourly cap. */
+export interface RepairQueueTable {
+  repository_id: number;
+  installation_id: number;
+  owner: string;
+  name: string;
+  trigger: string;
+  queued_at: number;
+}
+
+/** A dry run's findings, for its signed details page. */
+export interface RepairReportsTable {
+  id: string;
+  installation_id: number;
+  repository_id: number;
+  repository: string;
+  findings: string;
+  created_at: number;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   delivery_payloads: DeliveryPayloadsTable;
@@ -263,4 +361,13 @@ export interface Database {
   ci_tracking_issues: CiTrackingIssuesTable;
   ci_flaky_tests: CiFlakyTestsTable;
   integrations: IntegrationsTable;
+  console_sessions: ConsoleSessionsTable;
+  role_grants: RoleGrantsTable;
+  command_replies: CommandRepliesTable;
+  pr_check_accepted_findings: PrCheckAcceptedFindingsTable;
+  repair_scans: RepairScansTable;
+  repair_action_facts: RepairActionFactsTable;
+  repair_openings: RepairOpeningsTable;
+  repair_queue: RepairQueueTable;
+  repair_reports: RepairReportsTable;
 }

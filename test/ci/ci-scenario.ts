@@ -115,6 +115,14 @@ export function mockLog({ api, logs }: GitHub, jobId: number, logName: string): 
     .reply(200, () => createReadStream(`${LOGS}${logName}.log`), { 'content-type': 'text/plain' });
 }
 
+/** The job's log as `mockLog` serves it, with `text` as its content (a log built at run time). */
+export function mockLogText({ api, logs }: GitHub, jobId: number, text: string): void {
+  api
+    .get(`${REPO_PATH}/actions/jobs/${jobId}/logs`)
+    .reply(302, '', { location: `${LOG_HOST}/logs/${jobId}?sig=short-lived` });
+  logs.get(`/logs/${jobId}`).query({ sig: 'short-lived' }).reply(200, text, { 'content-type': 'text/plain' });
+}
+
 export type { StatusBody };
 
 /** Records the commit statuses written on `sha`. */

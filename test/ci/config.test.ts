@@ -25,7 +25,11 @@ describe('the ci section of .github/keel.yml', () => {
   it('names a misspelt key and its line', () => {
     expect(() => validate('ci:\n  comment: true\n  trackDefaultBranches: false\n')).toThrow(
       new RepoConfigError([
-        { file: '.github/keel.yml', line: 3, message: 'ci.trackDefaultBranches is not a known key' },
+        {
+          file: '.github/keel.yml',
+          line: 3,
+          message: 'ci.trackDefaultBranches is not a known key; did you mean trackDefaultBranch?',
+        },
       ]),
     );
   });
@@ -56,8 +60,18 @@ describe('isWorkflowIgnored', () => {
     expect(isWorkflowIgnored(config(['*.yaml']), workflow)).toBe(false);
   });
 
-  it('treats regular expression characters literally', () => {
+  it('treats regular expression and other glob characters literally', () => {
     expect(isWorkflowIgnored(config(['CI (nightly)']), { name: 'CI (nightly)' })).toBe(true);
     expect(isWorkflowIgnored(config(['C.']), { name: 'CI' })).toBe(false);
+    expect(isWorkflowIgnored(config(['Build [linux]']), { name: 'Build [linux]' })).toBe(true);
+    expect(isWorkflowIgnored(config(['Build [linux]']), { name: 'Build l' })).toBe(false);
+    expect(isWorkflowIgnored(config(['{a,b}']), { name: 'a' })).toBe(false);
+  });
+
+  it('answers a pattern of many * right over a thousand long names', () => {
+    const ignoring = config(['**/**/**/**/**/**/**/**/zz']);
+    const names = Array.from({ length: 1000 }, (_, i) => `${'a/'.repeat(10 + (i % 30))}${i % 2 === 0 ? 'zz' : 'zy'}`);
+    const answers = names.map((name) => isWorkflowIgnored(ignoring, { name }));
+    expect(answers.every((answer, i) => answer === (i % 2 === 0))).toBe(true);
   });
 });

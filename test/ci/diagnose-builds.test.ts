@@ -120,9 +120,10 @@ describe('the generic fallback', () => {
     expect(diagnosis.excerpt.at(-1)).toContain("Couldn't connect to server");
   });
 
-  it('keeps at most the last 20 lines of a long step, plus the first error block', async () => {
+  it('quotes the lines around the last error before the exit code, not the tail of the step', async () => {
     const output = Array.from({ length: 200 }, (_, index) => `line ${index}`);
-    output.splice(10, 0, 'fatal: could not read config', '  at config.yml');
+    output.splice(150, 0, 'fatal: could not read config', '  at config.yml');
+    output.splice(10, 0, 'error: retrying the download');
     const log = [
       '##[group]Run npm test',
       '##[endgroup]',
@@ -130,9 +131,16 @@ describe('the generic fallback', () => {
       '##[error]Process completed with exit code 1.',
     ].join('\n');
     const diagnosis = await diagnoseJobLog({ workflow: 'CI', job, logUrl: 'u', lines: linesOf(log) });
-    expect(diagnosis.excerpt.slice(0, 2)).toEqual(['fatal: could not read config', '  at config.yml']);
-    expect(diagnosis.excerpt.at(-1)).toBe('line 199');
-    expect(diagnosis.excerpt).not.toContain('line 179');
+    expect(diagnosis.failures[0]?.message).toBe('fatal: could not read config');
+    expect(diagnosis.excerpt.slice(0, 5)).toEqual([
+      'line 147',
+      'line 148',
+      'line 149',
+      'fatal: could not read config',
+      '  at config.yml',
+    ]);
+    expect(diagnosis.excerpt).not.toContain('line 199');
+    expect(diagnosis.excerpt).not.toContain('error: retrying the download');
   });
 
   it('uses the message an action reports with ##[error] when no tool output explains it', async () => {

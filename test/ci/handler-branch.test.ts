@@ -40,11 +40,17 @@ function pushFailure(github: GitHub, { runId = RUN_ID, headSha = SHA, config = n
   return workflowRunCompleted({ runId, headSha, event: 'push', headBranch: DEFAULT_BRANCH, pulls: [] });
 }
 
+/** Before opening an issue Keel looks for its own by marker (none open here, unless `issues`). */
+function mockOpenIssues({ api }: GitHub, issues: unknown[] = []): void {
+  api.get(`${REPO_PATH}/issues`).query({ labels: 'keel:ci', state: 'open', per_page: 100 }).reply(200, issues);
+}
+
 async function openIssue(): Promise<void> {
   const github = recordedGitHub();
   mockTokens(github);
   const payload = pushFailure(github);
   mockCreateLabel(github);
+  mockOpenIssues(github);
   mockCreateIssue(github, ISSUE);
   await deliver(keel, 'workflow_run', payload);
 }
@@ -71,6 +77,7 @@ describe('a red default branch', () => {
     mockTokens(github);
     const payload = pushFailure(github);
     const label = mockCreateLabel(github);
+    mockOpenIssues(github);
     const issue = mockCreateIssue(github, ISSUE);
     await deliver(keel, 'workflow_run', payload);
     expect(label.bodies).toEqual([
@@ -88,6 +95,7 @@ describe('a red default branch', () => {
     mockTokens(github);
     const payload = pushFailure(github);
     mockCreateLabel(github, 422);
+    mockOpenIssues(github);
     const issue = mockCreateIssue(github, ISSUE);
     await deliver(keel, 'workflow_run', payload);
     expect(issue.bodies).toHaveLength(1);
@@ -154,6 +162,7 @@ describe('a red default branch', () => {
     await deliverGreenPush();
     const github = recordedGitHub();
     const payload = pushFailure(github, { runId: RUN_ID + 30, headSha: 'e'.repeat(40) });
+    mockOpenIssues(github);
     const issue = mockCreateIssue(github, ISSUE + 1);
     await deliver(keel, 'workflow_run', payload);
     expect(issue.bodies[0]).toMatchObject({ title: 'CI failing on master: CI' });

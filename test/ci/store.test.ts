@@ -4,12 +4,11 @@ import { recordFlakyFailures } from '../../src/ci/record-flaky.js';
 import { findFailingRuns, readRun, recordPassedRun, saveRunDiagnoses } from '../../src/ci/store.js';
 import { listFlakyTests } from '../../src/ci/store-flaky.js';
 import {
-  claimPullComment,
-  claimTrackingIssue,
+  findPullComment,
   findTrackingIssue,
+  saveOpenedTrackingIssue,
   savePullComment,
   saveTrackingIssue,
-  STALE_CLAIM_MS,
 } from '../../src/ci/store-reports.js';
 import { RUN_SHA as SHA, runFacts } from '../../fixtures/ci/run-facts.js';
 import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
@@ -58,25 +57,28 @@ describe.each(stores)('CI storage on %s', (_name, create) => {
     expect(await findFailingRuns(store, 2, SHA)).toEqual([]);
   });
 
-  it('lets one worker claim the creation of a pull request comment until it is stale', async () => {
+  it('remembers the pull request comment Keel keeps, and what it last reported', async () => {
     const { store } = testStore;
-    const claim = { installationId: 1, repositoryId: 2, pullNumber: 7, headSha: SHA };
-    expect(await claimPullComment(store, claim, NOW)).toBe(true);
-    expect(await claimPullComment(store, claim, NOW + 1)).toBe(false);
-    expect(await claimPullComment(store, claim, NOW + STALE_CLAIM_MS + 1)).toBe(true);
-    await savePullComment(store, { ...claim, commentId: 9, state: 'failing', failingJobs: ['test'] }, NOW);
-    expect(await claimPullComment(store, claim, NOW + 10 * STALE_CLAIM_MS)).toBe(false);
+    const comment = { installationId: 1, repositoryId: 2, pullNumber: 7, headSha: SHA, commentId: 9 };
+    await savePullComment(store, { ...comment, state: 'failing', failingJobs: ['test'] }, NOW);
+    await savePullComment(store, { ...comment, state: 'fixed', failingJobs: [] }, NOW + 1);
+    expect(await findPullComment(store, 2, 7)).toMatchObject({ commentId: 9, state: 'fixed', failingJobs: [] });
   });
 
-  it('lets a tracking issue be opened again only once the previous one is closed', async () => {
+  it('remembers the open tracking issue of a workflow, and a new one once the previous is closed', async () => {
     const { store } = testStore;
-    const claim = { installationId: 1, repositoryId: 2, workflowId: 10, workflow: 'CI', branch: 'main' };
-    expect(await claimTrackingIssue(store, claim, NOW)).toBe(true);
-    await saveTrackingIssue(store, { repositoryId: 2, workflowId: 10, issueNumber: 4, state: 'open' }, null, NOW);
-    expect(await claimTrackingIssue(store, claim, NOW + 10 * STALE_CLAIM_MS)).toBe(false);
-    await saveTrackingIssue(store, { repositoryId: 2, workflowId: 10, issueNumber: 4, state: 'closed' }, null, NOW);
-    expect(await claimTrackingIssue(store, claim, NOW + 1)).toBe(true);
-    expect(await findTrackingIssue(store, 2, 10)).toMatchObject({ state: 'opening', issueNumber: null });
+    const issue = {
+      installationId: 1,
+      repositoryId: 2,
+      workflowId: 10,
+      workflow: 'CI',
+      branch: 'main',
+      issueNumber: 4,
+    };
+    await saveOpenedTrackingIssue(store, issue, { runId: 100, runAttempt: 1 }, NOW);
+    await saveTrackingIssue(store, { repositoryId: 2, workflowId: 10, issueNumber: 4, state: 'closed' }, null, NOW + 1);
+    await saveOpenedTrackingIssue(store, { ...issue, issueNumber: 5 }, { runId: 200, runAttempt: 1 }, NOW + 2);
+    expect(await findTrackingIssue(store, 2, 10)).toMatchObject({ state: 'open', issueNumber: 5, lastRunId: 200 });
   });
 
   it('counts a flaky test once per failure, and again for a later one', async () => {

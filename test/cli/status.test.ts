@@ -67,6 +67,46 @@ describe('keel status', () => {
     expect([code, JSON.parse(stdout)]).toEqual([0, [expect.objectContaining({ id: 957387, state: 'connected' })]]);
   });
 
+  it('says why an installation is in its state: the first failing check, with its remedy', async () => {
+    mockVerification({ installationId: 957387, permissions: { metadata: 'read' } });
+    await deliver('installation', example('installation.created'));
+    const { code, stdout } = await runAgainst(keel, ['status']);
+    const reason = stdout.split('\n').slice(2, 4);
+    expect([code, reason]).toEqual([
+      1,
+      [
+        expect.stringMatching(/^957387 acme: fail permissions: /),
+        expect.stringMatching(/^ {2}fix: An owner reviews and accepts the requested permissions at https:/),
+      ],
+    ]);
+  });
+
+  it('names a warning as the reason when no check fails', async () => {
+    mockVerification({ installationId: 957387, orgGithubRepo: [200, { full_name: 'acme/.github' }] });
+    await deliver('installation', example('installation.created'));
+    const { stdout } = await runAgainst(keel, ['status']);
+    expect(stdout).toContain(
+      '957387 acme: warn org-config: acme has a .github repository that is not among the selected repositories',
+    );
+  });
+
+  it('gives the reason in --json too', async () => {
+    mockVerification({ installationId: 957387, permissions: { metadata: 'read' } });
+    await deliver('installation', example('installation.created'));
+    const { stdout } = await runAgainst(keel, ['status', '--json']);
+    expect(JSON.parse(stdout)).toEqual([
+      expect.objectContaining({
+        id: 957387,
+        reason: expect.objectContaining({
+          name: 'permissions',
+          status: 'fail',
+          finding: expect.stringContaining('Missing actions: read'),
+          remedy: expect.stringContaining('accepts the requested permissions'),
+        }),
+      }),
+    ]);
+  });
+
   it('says so when there is no installation yet', async () => {
     const { code, stdout } = await runAgainst(keel, ['status']);
     expect([code, stdout]).toEqual([0, 'No installations yet: install the app on an account, then run keel verify.\n']);

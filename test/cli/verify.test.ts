@@ -23,7 +23,7 @@ describe('keel verify --installation ID', () => {
     mockVerification({ installationId: 957387 });
     const { code, stdout } = await runAgainst(keel, ['verify', '--installation', '957387']);
     const lines = stdout.split('\n');
-    expect([code, lines[0], lines.slice(2, 9).map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '))]).toEqual([
+    expect([code, lines[0], lines.slice(2, 10).map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '))]).toEqual([
       0,
       '957387 acme (Organization): connected',
       [
@@ -33,6 +33,7 @@ describe('keel verify --installation ID', () => {
         'pass token',
         'pass repositories',
         'pass rate-limit',
+        'pass org-config',
         'pass webhook',
       ],
     ]);

@@ -13,9 +13,17 @@ useGitHubMock();
 const directory = mkdtempSync(join(tmpdir(), 'keel-background-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
+const METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+function scrape(keel: TestKeel): Promise<string> {
+  return fetch(`${keel.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }).then((response) =>
+    response.text(),
+  );
+}
+
 function start(name: string, options: ConnectionPluginOptions = {}): Promise<TestKeel> {
   return startKeel({
-    env: { DATABASE_URL: `file:${join(directory, `${name}.db`)}` },
+    env: { DATABASE_URL: `file:${join(directory, `${name}.db`)}`, KEEL_METRICS_TOKEN: METRICS_TOKEN },
     plugins: [connectionPlugin({ tickMs: 20, githubRetries: 0, ...options })],
   });
 }
@@ -90,7 +98,7 @@ describe('the missed-delivery sweep on start-up', () => {
     const keel = await start('metrics');
     try {
       const text = await waitFor(
-        async () => (await fetch(`${keel.url}/metrics`)).text(),
+        () => scrape(keel),
         (value) => value.includes('keel_redeliveries_total{outcome="requested"} 1'),
       );
       expect(text).toContain('keel_redeliveries_total{outcome="requested"} 1');
@@ -143,7 +151,7 @@ describe('keel_installations', () => {
     try {
       await keel.send('installation', example('installation.suspend'));
       await keel.keel.worker.idle();
-      const text = await (await fetch(`${keel.url}/metrics`)).text();
+      const text = await scrape(keel);
       expect(text.split('\n').filter((line) => line.startsWith('keel_installations{'))).toEqual(
         expect.arrayContaining(['keel_installations{state="suspended"} 1', 'keel_installations{state="connected"} 0']),
       );

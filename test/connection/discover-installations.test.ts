@@ -90,6 +90,27 @@ describe('the hourly run', () => {
     });
   });
 
+  it('stores the repositories of an installation it discovered, as its verification lists them', async () => {
+    githubApi().get('/app/hook/deliveries').query({ per_page: 100 }).reply(200, []);
+    mockListing([installationBody({ installationId: UNKNOWN, account: ACME })]);
+    mockVerification({ installationId: UNKNOWN, account: ACME, repositories: 3 });
+    const running = await start('discovered-repositories');
+    await waitFor(
+      () => listShown(running),
+      (shown) => shown[0]?.report !== null && shown[0]?.report !== undefined,
+    );
+    const detail = (await (await running.api(`/api/installations/${UNKNOWN}`)).json()) as { repositories: unknown };
+    expect(detail.repositories).toEqual({
+      selection: 'selected',
+      count: 3,
+      list: [
+        { id: 1000, fullName: 'acme/repo-1', private: true },
+        { id: 1001, fullName: 'acme/repo-2', private: true },
+        { id: 1002, fullName: 'acme/repo-3', private: true },
+      ],
+    });
+  });
+
   it('keeps an installation GitHub no longer lists, and marks it uninstalled when GitHub answers 404', async () => {
     const seeding = await startQuiet('unlisted');
     await seeding.keel.send('installation', example('installation.suspend'));

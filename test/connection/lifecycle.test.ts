@@ -40,9 +40,21 @@ function createdForInstallation2() {
 
 const OCTOCAT = { login: 'octocat', type: 'User', id: 1 };
 
+/** GitHub's repository listing for the verification, naming the repositories the payload granted. */
+function listing(repositories: readonly { id: number; full_name: string; private: boolean }[]): [number, object] {
+  return [
+    200,
+    {
+      total_count: repositories.length,
+      repositories: repositories.map((repository) => ({ ...repository, name: repository.full_name.split('/')[1] })),
+    },
+  ];
+}
+const HELLO_WORLD = { id: 186853002, full_name: 'Codertocat/Hello-World', private: false };
+
 describe('installation.created', () => {
   it('records who installed it and the repositories it was given', async () => {
-    mockVerification({ installationId: 957387, repositories: 1 });
+    mockVerification({ installationId: 957387, repositoriesReply: listing([HELLO_WORLD]) });
     await deliver('installation', example('installation.created'));
     expect((await show(957387)).body).toMatchObject({
       id: 957387,
@@ -71,13 +83,14 @@ describe('installation.created', () => {
     expect([first >= before && first <= Date.now(), body.lastDeliveryAt]).toEqual([true, body.firstDeliveryAt]);
   });
 
-  it('lets verification fill the count when all repositories were granted and the payload lists none', async () => {
+  it('lets verification fill the count and the list when all repositories were granted and the payload lists none', async () => {
     const payload = example('installation.created');
     payload.installation.repository_selection = 'all';
     delete payload.repositories;
     mockVerification({ installationId: 957387, selection: 'all', repositories: 5 });
     await deliver('installation', payload);
-    expect((await show(957387)).body.repositories).toEqual({ selection: 'all', count: 5, list: [] });
+    const { repositories } = (await show(957387)).body as { repositories: { count: number; list: unknown[] } };
+    expect([repositories.count, repositories.list.length]).toEqual([5, 5]);
   });
 });
 
@@ -113,7 +126,7 @@ describe('installation.new_permissions_accepted', () => {
 
 describe('installation_repositories', () => {
   it('adds the repositories granted later', async () => {
-    mockVerification({ installationId: 957387, repositories: 1 });
+    mockVerification({ installationId: 957387, repositoriesReply: listing([HELLO_WORLD]) });
     await deliver('installation', example('installation.created'));
     await deliver('installation_repositories', example('installation_repositories.added'));
     expect((await show(957387)).body.repositories).toMatchObject({
@@ -127,8 +140,9 @@ describe('installation_repositories', () => {
   });
 
   it('removes the repositories taken away', async () => {
-    mockVerification({ installationId: 2, account: OCTOCAT, repositories: 1 });
-    await deliver('installation', createdForInstallation2());
+    const created = createdForInstallation2();
+    mockVerification({ installationId: 2, account: OCTOCAT, repositoriesReply: listing(created.repositories ?? []) });
+    await deliver('installation', created);
     await deliver('installation_repositories', example('installation_repositories.removed'));
     expect((await show(2)).body.repositories).toEqual({ selection: 'selected', count: 0, list: [] });
   });

@@ -16,6 +16,8 @@ export interface MockVerificationOptions {
   /** Replaces the repository listing's answer. */
   repositoriesReply?: [status: number, body: object];
   hookDeliveries?: object[];
+  /** GitHub's answer for the organization's `.github` repository (not among the listed ones): 404 unless given. */
+  orgGithubRepo?: [status: number, body: object];
   /** GitHub answers the verification's first request only once this settles. */
   hold?: Promise<void>;
 }
@@ -41,6 +43,7 @@ export function repositoryList(count: number) {
 
 export function mockVerification(options: MockVerificationOptions, scope: nock.Scope = githubApi()): nock.Scope {
   const { installationId, repositories = 3, hold } = options;
+  const body = installationBody(options);
   const first = scope.get('/app');
   const answered = hold
     ? first.reply(async () => {
@@ -48,24 +51,30 @@ export function mockVerification(options: MockVerificationOptions, scope: nock.S
         return [200, app];
       })
     : first.reply(200, app);
-  return answered
-    .get(`/app/installations/${installationId}`)
-    .reply(200, installationBody(options))
-    .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, accessToken)
-    .get('/installation/repositories')
-    .query({ per_page: 100 })
-    .reply(
-      ...(options.repositoriesReply ?? [
-        200,
-        { total_count: repositories, repository_selection: 'selected', repositories: repositoryList(repositories) },
-      ]),
-    )
-    .get('/rate_limit')
-    .reply(200, rateLimit)
-    .get('/app/hook/config')
-    .reply(200, hookConfig)
-    .get('/app/hook/deliveries')
-    .query({ per_page: 100 })
-    .reply(200, options.hookDeliveries ?? []);
+  return (
+    answered
+      .get(`/app/installations/${installationId}`)
+      .reply(200, body)
+      .post(`/app/installations/${installationId}/access_tokens`)
+      .reply(201, accessToken)
+      .get('/installation/repositories')
+      .query({ per_page: 100 })
+      .reply(
+        ...(options.repositoriesReply ?? [
+          200,
+          { total_count: repositories, repository_selection: 'selected', repositories: repositoryList(repositories) },
+        ]),
+      )
+      .get('/rate_limit')
+      .reply(200, rateLimit)
+      .get(`/repos/${body.account.login}/.github`)
+      // Asked only of an organization whose repositories could be listed.
+      .optionally(body.account.type !== 'Organization' || (options.repositoriesReply?.[0] ?? 200) !== 200)
+      .reply(...(options.orgGithubRepo ?? [404, { message: 'Not Found' }]))
+      .get('/app/hook/config')
+      .reply(200, hookConfig)
+      .get('/app/hook/deliveries')
+      .query({ per_page: 100 })
+      .reply(200, options.hookDeliveries ?? [])
+  );
 }

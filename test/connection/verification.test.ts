@@ -53,6 +53,7 @@ describe('verification on installation.created', () => {
         'token:pass',
         'repositories:pass',
         'rate-limit:pass',
+        'org-config:pass',
         'webhook:pass',
       ],
     ]);
@@ -102,14 +103,14 @@ describe('verification on installation.created', () => {
     ]);
   });
 
-  it('takes 7 GitHub requests for an installation with 100 repositories', async () => {
+  it('takes 8 GitHub requests for an installation with 100 repositories', async () => {
     const requests: string[] = [];
     const scope = mockVerification({ installationId: ID, repositories: 100 });
     scope.on('request', (request: { method: string; path: string }) =>
       requests.push(`${request.method} ${request.path}`),
     );
     const shown = await install();
-    expect([shown.repositories.count, requests.length]).toEqual([100, 7]);
+    expect([shown.repositories.count, requests.length]).toEqual([100, 8]);
   });
 });
 

@@ -61,6 +61,27 @@ describe('a PR check token', () => {
     });
   });
 
+  it('cannot commit a workflow file with contents: write alone: workflows: write is needed too', async () => {
+    const contents = { contents: 'write' } as const;
+    githubApi()
+      .post(`/app/installations/${INSTALLATION}/access_tokens`, { repository_ids: [REPOSITORY], permissions: contents })
+      .reply(201, minted({ metadata: 'read', contents: 'write' }));
+    const octokit = await keel.keel.tokens.octokitFor({
+      installationId: INSTALLATION,
+      repositoryIds: [REPOSITORY],
+      permissions: contents,
+    });
+    const write = octokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octocat',
+      repo: 'Hello-World',
+      path: '.github/workflows/ci.yml',
+      message: 'fix',
+      content: Buffer.from('on: push').toString('base64'),
+      branch: 'keel/repair-workflows',
+    });
+    await expect(write).rejects.toMatchObject({ permission: 'workflows', level: 'write' });
+  });
+
   it('may set the commit status it was narrowed for', async () => {
     mockMint({ repository_ids: [REPOSITORY], permissions: PR_CHECKS })
       .post('/repos/octocat/Hello-World/statuses/abc123', { state: 'success', context: 'keel/pr-checks' })

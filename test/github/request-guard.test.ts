@@ -85,6 +85,70 @@ describe('the request guard', () => {
     });
   });
 
+  describe('reads GraphQL as GitHub parses it, not as text', () => {
+    it.each([
+      [
+        'a comma before the arguments',
+        'mutation { mergePullRequest,(input: { pullRequestId: "PR_1" }) { clientMutationId } }',
+      ],
+      [
+        'a comment before the arguments',
+        'mutation { mergePullRequest #c\n(input: { pullRequestId: "PR_1" }) { clientMutationId } }',
+      ],
+      ['an alias', 'mutation { ship: mergePullRequest(input: { pullRequestId: "PR_1" }) { clientMutationId } }'],
+      [
+        'a fragment on the mutation type',
+        'mutation { ...Ship } fragment Ship on Mutation { mergePullRequest(input: { pullRequestId: "PR_1" }) { clientMutationId } }',
+      ],
+      ['no arguments at all', 'mutation { enqueuePullRequest { clientMutationId } }'],
+      [
+        'a shorthand without the mutation keyword',
+        '{ mergeBranch(input: { repositoryId: "R_1", base: "main", head: "x" }) { clientMutationId } }',
+      ],
+    ])('refuses a merge written with %s', (_how, query) => {
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toMatch(/GraphQL mutation/);
+    });
+
+    it('refuses a document that does not parse but names a denied mutation', () => {
+      const query = 'mutation { mergePullRequest(input: { pullRequestId: "PR_1" } { clientMutationId } }';
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: JSON.stringify({ query }) })).toMatch(
+        /does not parse and names mergePullRequest/,
+      );
+    });
+
+    it('refuses createCommitOnBranch aliased and spread from a fragment onto the default branch', () => {
+      const query = `mutation($b: String = "main") { ...Commit }
+        fragment Commit on Mutation {
+          save: createCommitOnBranch(input: { branch: { repositoryNameWithOwner: "acme/app", branchName: $b } }) { commit { oid } }
+        }`;
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toMatch(/createCommitOnBranch/);
+    });
+
+    it('lets a query mention merge-related words in strings and field names it only reads', () => {
+      const query = 'query { repository(owner: "acme", name: "mergePullRequest") { mergeCommitAllowed } }';
+      expect(judgeRequest({ method: 'POST', url: '/graphql', body: { query } })).toBeNull();
+    });
+  });
+
+  describe('judges repositories named by id (/repositories/:id) like /repos/:owner/:name', () => {
+    it.each([
+      ['PUT', '/repositories/1296269/pulls/7/merge', { merge_method: 'squash' }],
+      ['POST', '/repositories/1296269/merges', { base: 'main', head: 'keel/fix' }],
+      ['PATCH', '/repositories/1296269/git/refs/heads/main', { sha: 'abc', force: true }],
+      ['PATCH', 'https://api.github.com/repositories/1296269/git/refs/heads%2Fmain', { sha: 'abc' }],
+      ['POST', '/repositories/1296269/git/refs', { ref: 'refs/heads/main', sha: 'abc' }],
+      ['PUT', '/repositories/1296269/contents/README.md', { message: 'x', content: 'eA==' }],
+      ['PUT', '//repositories/1296269//pulls/7/merge/', {}],
+    ])('refuses %s %s', (method, url, body) => {
+      expect(judgeRequest({ method, url, body })).not.toBeNull();
+    });
+
+    it('lets a write to a keel/ branch by id through', () => {
+      const body = { message: 'x', content: 'eA==', branch: 'keel/fix' };
+      expect(judgeRequest({ method: 'PUT', url: '/repositories/1296269/contents/a.txt', body })).toBeNull();
+    });
+  });
+
   describe('lets through what Keel needs', () => {
     it.each([
       ['GET', '/repos/acme/app/pulls/7/merge', undefined],

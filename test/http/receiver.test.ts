@@ -5,6 +5,8 @@ import { listDeliveries } from '../../src/inbox/deliveries.js';
 import { example, signDelivery } from '../../fixtures/index.js';
 import { startKeel, TEST_WEBHOOK_SECRET, type TestKeel } from '../helpers/keel.js';
 
+const METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 describe('the webhook receiver, end to end on a real server', () => {
   let keel: TestKeel;
   const received: { id: string; name: string; payload: unknown }[] = [];
@@ -12,6 +14,7 @@ describe('the webhook receiver, end to end on a real server', () => {
   beforeEach(async () => {
     received.length = 0;
     keel = await startKeel({
+      env: { KEEL_METRICS_TOKEN: METRICS_TOKEN },
       appFunctions: [
         (app) => {
           app.onAny(async (event: EmitterWebhookEvent) => {
@@ -25,6 +28,11 @@ describe('the webhook receiver, end to end on a real server', () => {
 
   async function stored() {
     return listDeliveries(keel.keel.store, { limit: 1000 });
+  }
+
+  async function metricLines(name: string): Promise<string[]> {
+    const response = await fetch(`${keel.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    return (await response.text()).split('\n').filter((line) => line.startsWith(`${name}{`));
   }
 
   it.each([...handledEvents()].sort())(
@@ -75,6 +83,30 @@ describe('the webhook receiver, end to end on a real server', () => {
     await keel.send('pull_request', payload, 'facts');
     const [row] = await stored();
     expect(row).toMatchObject({ event: 'pull_request', action: 'opened', repository: payload.repository.full_name });
+  });
+
+  it('counts a signed event GitHub does not send under one event label, other', async () => {
+    expect((await keel.send('made_up_event', { zen: 'Keep it logically awesome.' }, 'made-up')).status).toBe(202);
+    expect(await metricLines('keel_deliveries_received_total')).toEqual([
+      'keel_deliveries_received_total{event="other",outcome="ignored"} 1',
+    ]);
+  });
+
+  it('counts unsigned requests by refusal reason only, whatever event names they carry', async () => {
+    const delivery = signDelivery(TEST_WEBHOOK_SECRET, 'push', example('push'), 'unsigned');
+    for (let index = 0; index < 20; index++) {
+      const headers = { ...delivery.headers, 'x-github-event': `random_${index}`, 'x-hub-signature-256': 'sha256=0' };
+      const response = await fetch(`${keel.url}/api/github/webhooks`, { method: 'POST', headers, body: delivery.body });
+      expect(response.status).toBe(401);
+    }
+    const { 'x-github-delivery': _removed, ...withoutId } = delivery.headers;
+    const response = await fetch(`${keel.url}/api/github/webhooks`, { method: 'POST', headers: withoutId, body: '{}' });
+    expect(response.status).toBe(400);
+    expect(await metricLines('keel_deliveries_received_total')).toEqual([]);
+    expect(await metricLines('keel_webhook_requests_refused_total')).toEqual([
+      'keel_webhook_requests_refused_total{reason="bad-signature"} 20',
+      'keel_webhook_requests_refused_total{reason="missing-headers"} 1',
+    ]);
   });
 
   describe('refuses bad input before storing anything', () => {
@@ -136,6 +168,16 @@ describe('the webhook receiver, end to end on a real server', () => {
       };
       const response = await post(headers, body);
       expect(response.status).toBe(400);
+      expect(await stored()).toEqual([]);
+    });
+
+    it('400 for a signed JSON array: GitHub sends each delivery as one object', async () => {
+      const delivery = signDelivery(TEST_WEBHOOK_SECRET, 'pull_request', [example('pull_request.opened')], 'array');
+      const response = await post(delivery.headers, delivery.body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'The body is not a JSON object: GitHub sends each delivery as one object.',
+      });
       expect(await stored()).toEqual([]);
     });
 

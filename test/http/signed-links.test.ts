@@ -35,6 +35,18 @@ describe('signed links', () => {
     expect(verifySignedPath(key, 'pr-checks', 'r1', `${signature}=`)).toBe(false);
   });
 
+  it('refuses the other spellings of the signature that decode to the same bytes', () => {
+    const signature = signLink(key, 'pr-checks', 'r1');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last character carries 4 bits of the hash and 2 bits the decoder ignores.
+    const last = alphabet.indexOf(signature.at(-1) as string);
+    const spellings = [1, 2, 3].map((low) => `${signature.slice(0, -1)}${alphabet[(last & ~3) | ((last + low) & 3)]}`);
+    for (const spelling of spellings) {
+      expect(Buffer.from(spelling, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+      expect(verifySignedPath(key, 'pr-checks', 'r1', spelling)).toBe(false);
+    }
+  });
+
   it('encodes the id in the path', () => {
     expect(signPath(key, 'ci', 'a/b')).toMatch(/^\/ci\/a%2Fb\?sig=/);
   });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { GuardError } from '../../src/errors.js';
-import { claimDeliveries, completeDeliveries, getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
+import { claimDeliveries, completeDeliveries } from '../../src/inbox/claims.js';
+import { getDelivery, insertDelivery } from '../../src/inbox/deliveries.js';
 import {
   createInboxWorker,
   type DispatchedDelivery,
@@ -23,12 +24,12 @@ describe('the inbox worker', () => {
   });
   afterEach(() => testStore.cleanup());
 
-  async function enqueue(id: string, payload: unknown = { action: 'opened' }, claim?: LocalClaim) {
+  async function enqueue(id: string, payload: unknown = { action: 'opened' }, claim?: LocalClaim, installationId = 1) {
     await insertDelivery(testStore.store, {
       id,
       event: 'pull_request',
       action: 'opened',
-      installationId: 1,
+      installationId,
       repository: 'acme/app',
       payload: Buffer.from(JSON.stringify(payload)),
       status: 'queued',
@@ -219,7 +220,7 @@ describe('the inbox worker', () => {
   });
 
   it('never runs more deliveries at once than its concurrency', async () => {
-    for (let index = 0; index < 10; index++) await enqueue(`d${index}`);
+    for (let index = 0; index < 10; index++) await enqueue(`d${index}`, { action: 'opened' }, undefined, index);
     let running = 0;
     let peak = 0;
     const inbox = worker(
@@ -251,13 +252,12 @@ describe('the inbox worker', () => {
     });
 
     it('are not claimable by another process while this one holds them', async () => {
-      let finish: () => void = () => undefined;
-      const inbox = worker(() => new Promise<void>((resolve) => (finish = resolve)));
+      const { inbox, release } = gatedWorker({});
       inbox.start();
       await handOver(inbox, 'd1');
       const taken = await claimDeliveries(testStore.store, { workerId: 'other', limit: 5, leaseMs: 1_000, now: clock });
       expect(taken).toEqual([]);
-      finish();
+      release();
       await inbox.idle();
       await inbox.stop();
     });

@@ -14,7 +14,7 @@ const config = (section: unknown = {}) => PrChecksConfigSchema.parse(section);
 
 const audit = (
   files: ChangedFile[],
-  options: { title?: string; section?: unknown; workflows?: Map<string, string> } = {},
+  options: { title?: string; section?: unknown; workflows?: Map<string, string>; publicRepository?: boolean } = {},
 ) =>
   auditPullRequest({
     title: options.title ?? 'feat: change',
@@ -22,6 +22,7 @@ const audit = (
     files,
     workflowContents: options.workflows ?? new Map(),
     config: config(options.section),
+    publicRepository: options.publicRepository ?? false,
   });
 
 const finding = (rule: Finding['rule'], severity: Finding['severity'] = 'failure'): Finding => ({
@@ -139,6 +140,18 @@ describe('auditPullRequest', () => {
     const file = addedFile('.github/workflows/triage.yml', content.split('\n'));
     const result = audit([file], { workflows: new Map([[file.filename, content]]) });
     expect(result.description).toBe('2 findings: 2 workflow risks');
+  });
+
+  it('reports a self-hosted runner only in a public repository, where anyone can open a pull request', () => {
+    const content =
+      'on: pull_request\npermissions: {}\njobs:\n  test:\n    runs-on: [self-hosted, linux]\n    steps:\n      - run: make test\n';
+    const file = addedFile('.github/workflows/test.yml', content.split('\n'));
+    const audits = (publicRepository: boolean) =>
+      audit([file], { workflows: new Map([[file.filename, content]]), publicRepository }).findings.map(
+        (found) => found.audit,
+      );
+    expect(audits(true)).toContain('self-hosted-runner');
+    expect(audits(false)).not.toContain('self-hosted-runner');
   });
 
   it('audits a new workflow file from its content when GitHub omits the patch', () => {

@@ -41,11 +41,26 @@ describe('createPathMatcher', () => {
     expect(matches('*.{png,jpg}', 'img/logo.gif')).toBe(false);
     expect(matches('v[0-9].txt', 'v3.txt')).toBe(true);
     expect(matches('v[!0-9].txt', 'v3.txt')).toBe(false);
+    expect(matches('v[!0-9].txt', 'va.txt')).toBe(true);
   });
 
   it('treats regex characters in patterns literally', () => {
     expect(matches('a+b(c).txt', 'a+b(c).txt')).toBe(true);
     expect(matches('a.txt', 'abtxt')).toBe(false);
+  });
+
+  it('matches dotfiles and dot directories like any other name', () => {
+    expect(matches('.env', 'config/.env')).toBe(true);
+    expect(matches('**/*.yml', '.github/workflows/ci.yml')).toBe(true);
+  });
+
+  it('answers a pattern of many ** right over a thousand deep paths', () => {
+    const isIgnored = createPathMatcher(['**/**/**/**/**/**/**/**/zz']);
+    const paths = Array.from({ length: 1000 }, (_, i) => `${'a/'.repeat(10 + (i % 30))}${i % 2 === 0 ? 'zz' : 'zy'}`);
+    const answers = paths.map(isIgnored);
+    expect(answers.filter(Boolean)).toHaveLength(500);
+    expect(answers.every((answer, i) => answer === (i % 2 === 0))).toBe(true);
+    expect(isIgnored('zz/below/it.txt')).toBe(true);
   });
 
   it('matches nothing without patterns', () => {

@@ -51,14 +51,14 @@ describe('a push superseding another', () => {
     expect(await deliveryStatuses()).toEqual({ newer: 'processed', stale: 'processed' });
   });
 
-  it('does not write the final status of an audit overtaken by a newer push while it ran', async () => {
+  it('holds a newer push until the audit of the older one has finished: one pull request at a time', async () => {
     const { scope } = recordedGitHub();
     let release: () => void = () => undefined;
     let arrived: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const listing = new Promise<void>((resolve) => (arrived = resolve));
     mockTokenMint(scope);
-    const older = mockStatuses(scope, OLD, 1);
+    const older = mockStatuses(scope, OLD);
     mockConfig(scope, 'prChecks: {}\n');
     scope
       .get(FILES_PATH)
@@ -75,9 +75,13 @@ describe('a push superseding another', () => {
     const newer = mockStatuses(scope, NEW);
     mockFiles(scope, FILES);
     await send('newer', { sha: NEW, updatedAt: '2025-01-01T10:05:00Z' });
-    await expect.poll(() => newer.length, { timeout: 10_000 }).toBe(2);
+    // Past the worker's next turn, the newer push still waits behind the held audit.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(newer).toEqual([]);
+
     release();
     await keel.keel.worker.idle();
-    expect(older.map((status) => status.state)).toEqual(['pending']);
+    expect(older.map((status) => status.state)).toEqual(['pending', 'success']);
+    expect(newer.map((status) => status.state)).toEqual(['pending', 'success']);
   });
 });

@@ -23,11 +23,25 @@ describe('the store', () => {
     );
   });
 
-  it('says what to check when the database cannot be reached', async () => {
-    const opening = openStore('postgres://keel@127.0.0.1:1/keel');
+  it('names the Postgres host and port it cannot connect to, and what to check', async () => {
+    const opening = openStore('postgres://keel:secret-password@127.0.0.1:1/keel');
     await expect(opening).rejects.toBeInstanceOf(ConfigError);
     await expect(opening).rejects.toMatchObject({
-      remedy: 'Check that DATABASE_URL names a reachable Postgres database and that its user may create tables.',
+      message: 'Cannot connect to Postgres at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1.',
+      remedy: 'Check that Postgres runs at 127.0.0.1:1 and that this server may reach it (DATABASE_URL, firewall).',
+    });
+    await expect(opening).rejects.not.toMatchObject({ message: expect.stringContaining('secret-password') });
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)('says to create a Postgres database that does not exist', async () => {
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = '/keel_never_created';
+    const opening = openStore(url.toString());
+    await expect(opening).rejects.toBeInstanceOf(ConfigError);
+    await expect(opening).rejects.toMatchObject({
+      message: `Database keel_never_created does not exist on the Postgres server at ${url.hostname}:${url.port || '5432'}.`,
+      remedy:
+        'Run createdb keel_never_created (as a user allowed to create databases), or fix the database name in DATABASE_URL.',
     });
   });
 

@@ -7,6 +7,8 @@ const OUTPUT_HEADER = /^---- (\S+) std(?:out|err) ----$/;
 const PANIC = /^thread '([^']*)'(?: \(\d+\))? panicked at (?:'(.*)', )?([^\s:]+):(\d+):\d+:?$/;
 const COMPILE_ERROR = /^error(?:\[(E\d+)\])?: (.+)$/;
 const COMPILE_LOCATION = /^\s*--> ([^\s:]+):(\d+):\d+$/;
+// `error: ` alone is printed by many tools (buildx, git, npm): rustc's errors come with one of these.
+const RUST_CONTEXT = /^(?:error\[E\d+\]|error: could not compile|\s*--> [^\s:]+\.rs:\d+)/;
 const RESULT = /^test result: FAILED\./;
 
 // The lines this parser reacts to while idle; a cheap first test before its own patterns.
@@ -20,6 +22,7 @@ export function createCargoTestParser(): LogParser {
   let current: { failure: Failure; block: string[] | null; messageLines: number } | null = null;
   let compileBlock: string[] | null = null;
   let summary: string | undefined;
+  let sawRust = false;
 
   return {
     tool: 'cargo test',
@@ -28,6 +31,7 @@ export function createCargoTestParser(): LogParser {
     },
     feed(line) {
       if (!this.capturing && !IDLE_LINE.test(line)) return;
+      if (!sawRust && RUST_CONTEXT.test(line)) sawRust = true;
       const failed = TEST_FAILED.exec(line);
       if (failed) {
         if (listed.length < 20) listed.push({ test: failed[1], message: 'failed' });
@@ -99,7 +103,7 @@ export function createCargoTestParser(): LogParser {
           confidence: 0.9,
         };
       }
-      if (compile.count === 0) return null;
+      if (compile.count === 0 || !sawRust) return null;
       return {
         tool: 'cargo',
         kind: 'compile-error',

@@ -5,13 +5,14 @@ const STEP_ERROR = /^#\d+ ERROR: (.*)$/;
 const CONTEXT_TITLE = /^ > (\[.*?\] )?(RUN .*?):?$/;
 const DOCKERFILE_LOCATION = /^(\S*Dockerfile\S*):(\d+)$/;
 const POINTED_LINE = /^\s*\d+ \| >>> /;
-const SOLVE_FAILED = /^(?:ERROR: failed to solve: |ERROR: failed to build: |failed to solve: )(.*)$/;
+// Older buildx prints `error: failed to solve:` in lower case.
+const SOLVE_FAILED = /^(?:ERROR: failed to solve: |ERROR: failed to build: |(?:error: )?failed to solve: )(.*)$/;
 const LEGACY_FAILED = /^The command '(.+)' returned a non-zero code: (\d+)$/;
 const INSTALL_COMMAND =
   /\b(?:npm (?:ci|install|i)\b|yarn(?: install)?\b|pnpm (?:install|i)\b|pip3? install|poetry install|apt-get (?:install|update)|apk add|go mod download|bundle install|composer install|cargo fetch)/;
 
 // The lines this parser reacts to while idle; a cheap first test before its own patterns.
-const IDLE_LINE = /^(?:-{6}$|#\d+ ERROR|ERROR: |failed to solve|The command '|\S*Dockerfile\S*:\d+$)/;
+const IDLE_LINE = /^(?:-{6}$|#\d+ ERROR|ERROR: |(?:error: )?failed to solve|The command '|\S*Dockerfile\S*:\d+$)/;
 
 /**
  * Docker builds (BuildKit plain progress, as docker/build-push-action prints it, and the legacy

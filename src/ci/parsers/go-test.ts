@@ -6,7 +6,8 @@ const TEST_FAIL = /^(\s*)--- FAIL: (\S+) \(/;
 const TEST_OUTPUT = /^\s+([\w.-]+\.go):(\d+): (.*)$/;
 const PACKAGE_FAIL = /^FAIL\s+(\S+)\s+(?:\[(build failed|setup failed)\]|[\d.]+s)/;
 const BUILD_ERROR = /^((?:\.\/|\/)?[\w./-]+\.go):(\d+):(?:\d+:)? (.+)$/;
-const PACKAGE_HEADER = /^# [\w./-]+$/;
+// `# pkg` before a package's build errors; `# pkg [pkg.test]` when its test binary does not build.
+const PACKAGE_HEADER = /^# [\w./-]+(?: \[[\w./-]+\])?$/;
 const GOROOT_FRAME = /\/(?:src\/runtime|src\/testing|hostedtoolcache|usr\/lib\/go|usr\/local\/go)\//;
 
 interface Pending {
@@ -28,6 +29,7 @@ export function createGoTestParser(): LogParser {
   let lastFail: Pending | null = null;
   let panic: string[] | null = null;
   let building = false;
+  let packageHeader: string | null = null; // quoted above the package's first build error
 
   const attach = (pending: Pending, line: string, file: string, at: number | undefined, text: string): void => {
     if (!pending.failure.file) {
@@ -54,6 +56,7 @@ export function createGoTestParser(): LogParser {
       }
       if (PACKAGE_HEADER.test(line)) {
         building = true;
+        packageHeader = line;
         return;
       }
       const failed = TEST_FAIL.exec(line);
@@ -110,13 +113,18 @@ export function createGoTestParser(): LogParser {
         return;
       }
       const buildError = BUILD_ERROR.exec(line);
+      // A build error block ends at the next line Go prints unindented (`ok`, `?`, `FAIL`, a test).
+      if (building && !buildError && line.length > 0 && !/^\s/.test(line)) building = false;
       if (buildError && building) {
         buildErrors.add({
           file: relativizePath(buildError[1] ?? ''),
           line: toLineNumber(buildError[2]),
           message: buildError[3] ?? '',
         });
-        pushCapped(buildErrors.blocks[0] ?? buildErrors.startBlock(), line);
+        const block = buildErrors.blocks[0] ?? buildErrors.startBlock();
+        if (packageHeader) pushCapped(block, packageHeader);
+        packageHeader = null;
+        pushCapped(block, line);
       }
     },
     finish(): ParseResult | null {
@@ -132,15 +140,16 @@ export function createGoTestParser(): LogParser {
           confidence: 0.9,
         };
       }
-      if (buildErrors.count === 0 || packageFailures.length === 0) return null;
+      if (buildErrors.count === 0) return null;
+      // `go build` and `go vet` print no FAIL line: the `# pkg` header alone says Go printed them.
       return {
-        tool: 'go test',
+        tool: packageFailures.length > 0 ? 'go test' : 'go',
         kind: 'compile-error',
         failures: buildErrors.failures,
         failureCount: buildErrors.count,
         blocks: buildErrors.blocks,
         summary: packageFailures[0],
-        confidence: 0.85,
+        confidence: packageFailures.length > 0 ? 0.85 : 0.7,
       };
     },
   };

@@ -4,6 +4,8 @@ import type { DiagnosisKind, Failure, LogParser, ParseResult } from './log-parse
 const TEST_FAILED = /^(\S.*?) > (.+?) FAILED$/;
 const TEST_CAUSE = /^\s{4}(\S.*?)(?: at ([\w$]+\.(?:java|kt|groovy|scala)):(\d+))?$/;
 const TASK_FAILED = /^> Task (\S+) FAILED$/;
+// `exceptionFormat = 'full'` prints the stack: the test class's own frame locates the failure.
+const TEST_FRAME = /^\s+at (?:\S+\/\/)?([\w.$]+)\.[\w$<>]+\(([\w$]+\.(?:java|kt|groovy|scala)):(\d+)\)$/;
 const KOTLIN_ERROR = /^e: (?:file:\/\/)?(\/?\S+\.kts?):(\d+):\d+ (.+)$/;
 const JAVAC_ERROR = /^(\/\S+\.(?:java|groovy|scala)):(\d+): error: (.+)$/;
 
@@ -42,7 +44,13 @@ export function createGradleParser(): LogParser {
           pushCapped(test.block, line);
           return;
         }
-        if (line.startsWith('    ') && (test.block?.length ?? 0) < 6) pushCapped(test.block, line);
+        const frame = TEST_FRAME.exec(line);
+        const testClass = (test.failure.test ?? '').split(' > ')[0]?.split('.').pop();
+        if (frame && test.failure.file === undefined && frame[1]?.split('.').pop() === testClass) {
+          test.failure.file = frame[2];
+          test.failure.line = toLineNumber(frame[3]);
+          pushCapped(test.block, line);
+        } else if (line.startsWith('    ') && !frame && (test.block?.length ?? 0) < 6) pushCapped(test.block, line);
         if (!line.startsWith('    ')) test = null;
         if (test) return;
       }

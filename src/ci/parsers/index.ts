@@ -11,6 +11,7 @@ import { createMochaParser } from './mocha.js';
 import { createNodeTestParser } from './node-test.js';
 import { createPackageInstallParser } from './package-install.js';
 import { createPytestParser } from './pytest.js';
+import { createPythonTracebackParser } from './python-traceback.js';
 import { createTscParser } from './tsc.js';
 import { createVitestParser } from './vitest.js';
 
@@ -24,6 +25,7 @@ export const TOOL_PARSERS: readonly (() => LogParser)[] = [
   createMochaParser,
   createNodeTestParser,
   createPytestParser,
+  createPythonTracebackParser,
   createGoTestParser,
   createCargoTestParser,
   createMavenParser,

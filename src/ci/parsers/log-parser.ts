@@ -54,9 +54,10 @@ export const MAX_BLOCK_LINES = 60;
 // Every line a parser reacts to while idle contains one of these literals, starts with one of the
 // line-start tokens, or has one of the runners' marks (✖ × ● ⎯) as its first visible character.
 // Plain literals keep the regex fast; a character class of non-Latin-1 symbols would not.
+// Also every literal of the fallback's error words, so it can skip lines that are not hinted.
 const HINT_ANYWHERE =
-  /rror|RROR|ail|AIL|passing|panic|not ok|test result|Tests run|went wrong|YN00|ERR_PNPM|Subtest|Dockerfile:|non-zero code/;
-const HINT_AT_START = /^(?:e: |-{4}|={3}|_{3}|# [\w./-]+$|\/\S+$)/;
+  /rror|RROR|ail|AIL|passing|anic|not ok|test result|Tests run|went wrong|YN00|ERR_PNPM|Subtest|Dockerfile:|non-zero code|raceback|atal|ATAL|annot|ould not|nable to|o such file|denied|DENIED|refused|xception|timed out|o space left/;
+const HINT_AT_START = /^(?:e: |-{4}|={3}|_{3}|# [\w./-]+(?: \[[\w./-]+\])?$|\/\S+$)/;
 const SPACE = 32;
 const START_TOKEN_CHARS = new Set([101, 45, 61, 95, 35, 47]); // e - = _ # /
 const RUNNER_MARKS = new Set([0x2716, 0xd7, 0x25cf, 0x23af]); // ✖ × ● ⎯

@@ -4,8 +4,14 @@ import type { DiagnosisKind, Failure, LogParser, ParseResult } from './log-parse
 // On GitHub's runners Maven's `[ERROR] ` often reaches the log as `Error:  ` (same width).
 const ERROR_PREFIX = /^(?:\[ERROR\] ?|Error: {2})/;
 const LOG_PREFIX = /^(?:\[(?:INFO|ERROR|WARNING|WARN)\]|Error: {2}|Warning: {2})/;
+// Surefire 3: `pkg.Class.method -- Time elapsed`; 3.0.0-M: `pkg.Class.method  Time elapsed`;
+// 2.x and JUnit 4 style: `method(pkg.Class)  Time elapsed`. Surefire 2.12 prints them without `[ERROR]`.
 const TEST_HEADER =
-  /^(?:([\w.$]+)\.([\w$]+) -- Time elapsed|([\w$]+)\(([\w.$]+)\)\s+Time elapsed).*<<< (?:FAILURE|ERROR)!$/;
+  /^(?:([\w.$]+)\.([\w$]+)(?: --|\s{2,})\s*Time elapsed|([\w$]+)\(([\w.$]+)\)\s+Time elapsed).*<<< (?:FAILURE|ERROR)!$/;
+// Surefire 2.x's closing summary: `Failed tests:   method(pkg.Class): message`, `Tests in error:` then entries.
+const LEGACY_RESULTS = /^(?:Failed tests:|Tests in error:)\s*$|^Failed tests:\s+\S/;
+const LEGACY_ENTRY = /^(?:Failed tests:)?\s+([\w$]+)\(([\w.$]+)\)(?:: (.*))?$/;
+const LEGACY_SUMMARY = /^Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+$/;
 const RESULT_ENTRY = /^ {2}([\w$]+)\.([\w$]+):(\d+) (.*)$/;
 const COMPILE_ERROR = /^(\/\S+\.(?:java|kt|scala|groovy)):\[(\d+),\d+\] (.*)$/;
 const JVM_FRAME = /^\tat ([\w.$]+)\.[\w$<>]+\(([\w$]+\.(?:java|kt|scala|groovy)):(\d+)\)$/;
@@ -23,7 +29,7 @@ interface Detail {
 }
 
 // The lines this parser reacts to while idle; a cheap first test before its own patterns.
-const IDLE_LINE = /^(?:\[ERROR\]|Error: {2})/;
+const IDLE_LINE = /^(?:\[ERROR\]|Error: {2}|Failed tests:|Tests in error:)|<<< (?:FAILURE|ERROR)!$/;
 
 /** Maven: Surefire/Failsafe test reports, compiler errors, and the goal that failed. */
 export function createMavenParser(): LogParser {
@@ -36,6 +42,38 @@ export function createMavenParser(): LogParser {
   let inResults = false;
   let goal: string | undefined;
   let summary: string | undefined;
+  let inLegacyResults = false;
+
+  const startDetail = (header: RegExpExecArray, line: string): void => {
+    const className = header[1] ?? header[4] ?? '';
+    const failure: Failure = {
+      test: `${className.split('.').pop() ?? ''}.${header[2] ?? header[3] ?? ''}`,
+      message: 'failed',
+    };
+    tests.add(failure);
+    detail = { failure, className, block: tests.startBlock() };
+    pushCapped(detail.block, line);
+  };
+
+  /** Surefire 2.x prints test reports and its summary without a log prefix. */
+  const feedLegacy = (line: string): boolean => {
+    const header = TEST_HEADER.exec(line);
+    if (header) {
+      startDetail(header, line);
+      return true;
+    }
+    if (LEGACY_RESULTS.test(line)) inLegacyResults = true;
+    if (!inLegacyResults) return false;
+    const entry = LEGACY_ENTRY.exec(line);
+    if (entry && results.length < 20) {
+      const className = entry[2] ?? '';
+      results.push({ test: `${className.split('.').pop() ?? ''}.${entry[1] ?? ''}`, message: entry[3] ?? 'failed' });
+    } else if (LEGACY_SUMMARY.test(line)) {
+      summary = line;
+      inLegacyResults = false;
+    }
+    return true;
+  };
 
   const feedDetail = (current: Detail, line: string): void => {
     if (current.failure.message === 'failed') {
@@ -61,7 +99,7 @@ export function createMavenParser(): LogParser {
   return {
     tool: 'maven',
     get capturing() {
-      return detail !== null || compileOpen;
+      return detail !== null || compileOpen || inLegacyResults;
     },
     feed(raw) {
       if (!this.capturing && !IDLE_LINE.test(raw)) return;
@@ -69,6 +107,7 @@ export function createMavenParser(): LogParser {
       const isLogLine = LOG_PREFIX.test(raw);
       const line = prefixed ? raw.slice(prefixed[0].length) : raw;
       if (!isLogLine) {
+        if (feedLegacy(line)) return;
         // Exception messages, stack frames and `symbol:` lines come without a prefix.
         if (detail && line.trim().length > 0) feedDetail(detail, line);
         else detail = null;
@@ -80,14 +119,7 @@ export function createMavenParser(): LogParser {
       if (!prefixed) return;
       const header = TEST_HEADER.exec(line);
       if (header) {
-        const className = header[1] ?? header[4] ?? '';
-        const failure: Failure = {
-          test: `${className.split('.').pop() ?? ''}.${header[2] ?? header[3] ?? ''}`,
-          message: 'failed',
-        };
-        tests.add(failure);
-        detail = { failure, className, block: tests.startBlock() };
-        pushCapped(detail.block, line);
+        startDetail(header, line);
         return;
       }
       if (/^(?:Failures|Errors|Flakes): ?$/.test(line)) inResults = true;

@@ -1,5 +1,6 @@
 import type { JobStep } from '../log/attribute-steps.js';
 import { createGenericParser } from './generic.js';
+import { classifyGithubCause } from './github-causes.js';
 import { createToolParsers } from './index.js';
 import { isHinted, type LogParser, type ParseResult } from './log-parser.js';
 
@@ -16,6 +17,8 @@ export interface SectionOutcome {
   fallback: ParseResult | null;
   /** The runner's own `##[error]` messages, minus "Process completed with exit code N." */
   runnerErrors: string[];
+  /** The last line of the script the step ran, as the runner echoed it. */
+  lastCommand?: string | undefined;
 }
 
 const ANNOTATIONS_TOOL = 'github-annotations';
@@ -29,6 +32,8 @@ export class StepSection {
   private exitCode: number | undefined;
   private readonly runnerErrors: string[] = [];
   private anyCapturing = false;
+  private scriptDone = false;
+  private lastCommand: string | undefined;
   lineCount = 0;
 
   constructor(step: JobStep) {
@@ -41,9 +46,9 @@ export class StepSection {
 
   feed(line: string): void {
     this.lineCount += 1;
-    this.generic.feed(line);
     // Most lines interest no parser: one regex decides, and idle parsers are not even called.
     const hinted = isHinted(line);
+    this.generic.feed(line, hinted);
     if (!hinted && !this.anyCapturing) return;
     let capturing = false;
     for (const parser of this.parsers) {
@@ -61,7 +66,18 @@ export class StepSection {
       return;
     }
     if (this.runnerErrors.length < MAX_RUNNER_ERRORS) this.runnerErrors.push(message);
-    for (const parser of this.parsers) parser.feed(line);
+    // A problem matcher rewrites the tool's own line as `##[error]<line>`: the tool parsers and the
+    // fallback read it as the tool printed it; only the annotations parser wants the runner's mark.
+    // The runner's own messages (a timeout, a cancellation) are quoted as runner errors already.
+    if (classifyGithubCause(message) === null) this.generic.feed(message);
+    for (const parser of this.parsers) parser.feed(parser.tool === ANNOTATIONS_TOOL ? line : message);
+  }
+
+  /** A line of the script the runner echoes in the step's `##[group]Run` header. */
+  feedScriptLine(line: string): void {
+    if (this.scriptDone || line.length === 0) return;
+    if (/^(?:shell|with):/.test(line)) this.scriptDone = true;
+    else this.lastCommand = line.trim();
   }
 
   finish(): SectionOutcome {
@@ -79,6 +95,7 @@ export class StepSection {
       annotations: results.find((result) => result.tool === ANNOTATIONS_TOOL) ?? null,
       fallback: this.generic.finish(),
       runnerErrors: this.runnerErrors,
+      lastCommand: this.lastCommand,
     };
   }
 }

@@ -16,6 +16,26 @@ export interface InstallationView {
 
 export const statusUsage = 'keel status [--json]';
 
+type CheckView = NonNullable<InstallationView['report']>['checks'][number];
+
+/** Why an installation is in its state: its first failing check, else its first warning. */
+export function findReason(installation: InstallationView): CheckView | null {
+  const checks = installation.report?.checks ?? [];
+  return checks.find((check) => check.status === 'fail') ?? checks.find((check) => check.status === 'warn') ?? null;
+}
+
+function describeReasons(installations: readonly InstallationView[]): string {
+  return installations
+    .map((installation) => [installation, findReason(installation)] as const)
+    .filter(([, reason]) => reason !== null)
+    .map(
+      ([installation, reason]) =>
+        `${installation.id} ${installation.account.login}: ${reason?.status} ${reason?.name}: ${reason?.finding}\n` +
+        (reason?.remedy ? `  fix: ${reason.remedy}\n` : ''),
+    )
+    .join('');
+}
+
 export function describeAccount(installation: InstallationView): string {
   return `${installation.account.login} (${installation.account.type})`;
 }
@@ -52,7 +72,8 @@ export async function status(args: string[], context: CliContext): Promise<numbe
   const { body } = await callApi<InstallationView[]>(context, '/api/installations');
   const unhealthy = body.some((installation) => installation.state !== 'connected');
   if (values.json) {
-    context.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    const withReasons = body.map((installation) => ({ ...installation, reason: findReason(installation) }));
+    context.stdout.write(`${JSON.stringify(withReasons, null, 2)}\n`);
     return unhealthy ? 1 : 0;
   }
   if (body.length > 0) {
@@ -67,6 +88,7 @@ export async function status(args: string[], context: CliContext): Promise<numbe
     context.stdout.write(
       formatTable(['ID', 'ACCOUNT', 'STATE', 'REPOSITORIES', 'LAST VERIFIED', 'MISSING PERMISSIONS'], rows),
     );
+    context.stdout.write(describeReasons(body));
   }
   return summarize(body, context);
 }

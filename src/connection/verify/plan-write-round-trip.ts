@@ -1,21 +1,29 @@
+import { requiredScopes } from '../../github/token-scope.js';
 import type { PlannedStep } from './types.js';
 
 export const CONNECTION_CHECK_BRANCH = 'keel/connection-check';
 const CONNECTION_CHECK_CONTEXT = 'keel/connection-check';
-const CONNECTION_CHECK_FILE = '.keel/connection-check.md';
+export const CONNECTION_CHECK_FILE = '.keel/connection-check.md';
 
 export interface PlanWriteRoundTripOptions {
   owner: string;
   repo: string;
   /** ISO time written into the commit, so each run's commit is new. */
   at: string;
+  /** The file the commit writes; one under .github/workflows/ proves what repair needs. */
+  path?: string;
 }
 
 /**
  * The write round trip as data (safe-settings style): a dry run prints it, a real run executes it.
  * `{placeholders}` are filled from earlier responses.
  */
-export function planWriteRoundTrip({ owner, repo, at }: PlanWriteRoundTripOptions): PlannedStep[] {
+export function planWriteRoundTrip({
+  owner,
+  repo,
+  at,
+  path: file = CONNECTION_CHECK_FILE,
+}: PlanWriteRoundTripOptions): PlannedStep[] {
   const base = `/repos/${owner}/${repo}`;
   const branchRef = `${base}/git/refs/heads/${CONNECTION_CHECK_BRANCH}`;
   const content = `Keel connection check at ${at}. Keel closes this pull request and deletes the branch.\n`;
@@ -49,11 +57,11 @@ export function planWriteRoundTrip({ owner, repo, at }: PlanWriteRoundTripOption
     },
     {
       name: 'write:commit',
-      action: `commit ${CONNECTION_CHECK_FILE} to ${CONNECTION_CHECK_BRANCH}`,
+      action: `commit ${file} to ${CONNECTION_CHECK_BRANCH}`,
       requests: [
         {
           method: 'PUT',
-          path: `${base}/contents/${CONNECTION_CHECK_FILE}`,
+          path: `${base}/contents/${file}`,
           body: {
             message: 'Keel connection check',
             content: Buffer.from(content).toString('base64'),
@@ -128,4 +136,18 @@ export function planWriteRoundTrip({ owner, repo, at }: PlanWriteRoundTripOption
       ],
     },
   ];
+}
+
+/**
+ * What a real round trip's token must be granted: every write the plan makes (a commit under
+ * .github/workflows/ needs `workflows` too), and metadata to read. Placeholders count as filled.
+ */
+export function permissionsForWritePlan(steps: readonly PlannedStep[]): Record<string, 'read' | 'write'> {
+  const permissions: Record<string, 'read' | 'write'> = { metadata: 'read' };
+  for (const request of steps.flatMap((step) => step.requests)) {
+    for (const { permission } of requiredScopes(request.method, request.path.replace(/\{\w+\}/g, '1'))) {
+      permissions[permission] = 'write';
+    }
+  }
+  return permissions;
 }

@@ -1,4 +1,6 @@
+import { satisfies } from '../../capabilities.js';
 import { classifyGitHubError } from '../../github/errors.js';
+import { requiredScopes } from '../../github/token-scope.js';
 import { failedCheckFromError, passedCheck, skippedCheck } from './checks/check-result.js';
 import type { CheckResult, PlannedRequest, PlannedStep, ProbotOctokitInstance } from './types.js';
 
@@ -8,6 +10,14 @@ export interface RunWriteRoundTripOptions {
   /** Absent when no installation token could be minted. */
   installationOctokit: ProbotOctokitInstance | undefined;
   apiHost: string;
+  /** What the installation grants, and what the round trip's token was granted. */
+  granted?: Record<string, string>;
+  tokenPermissions?: Record<string, string>;
+}
+
+interface Grants {
+  installation: Record<string, string>;
+  token: Record<string, string>;
 }
 
 const PLACEHOLDER = /\{(\w+)\}/g;
@@ -59,12 +69,29 @@ async function send(
   }
 }
 
+/**
+ * A refusal for a permission the installation grants but the round trip's token lacks is Keel's
+ * own mistake (it narrowed the token too far), not a grant an owner must accept. Returns the
+ * permissions concerned, or an empty list when the refusal is something else.
+ */
+function findNarrowedTooFar(error: unknown, method: string, path: string, grants: Grants): string[] {
+  const classified = classifyGitHubError(error);
+  const named = /without `?(\w+)`? permission/i.exec(classified.message)?.[1];
+  if (classified.status !== 403 && !named) return [];
+  const needed = named ? [named] : requiredScopes(method, path).map((scope) => scope.permission);
+  return needed.filter(
+    (permission) =>
+      satisfies(grants.installation[permission], 'write') && !satisfies(grants.token[permission], 'write'),
+  );
+}
+
 /** Sends a step's requests in order. Cleanup leaves out requests whose inputs were never created. */
 async function runStep(
   step: PlannedStep,
   octokit: ProbotOctokitInstance,
   context: Map<string, string>,
   apiHost: string,
+  grants: Grants,
 ): Promise<CheckResult> {
   let sent = 0;
   for (const request of step.requests) {
@@ -83,10 +110,17 @@ async function runStep(
       await send(octokit, request, context, apiHost);
       sent++;
     } catch (error) {
+      const path = fill(request.path, context);
       const check = failedCheckFromError(step.name, error, apiHost);
+      const narrowed = findNarrowedTooFar(error, request.method, path, grants);
+      if (narrowed.length === 0) return { ...check, finding: `${request.method} ${path}: ${check.finding}` };
+      const permissions = narrowed.map((permission) => `${permission}: write`).join(', ');
       return {
-        ...check,
-        finding: `${request.method} ${fill(request.path, context)}: ${check.finding}`,
+        name: step.name,
+        status: 'fail',
+        finding: `${request.method} ${path}: token narrowed too far: the installation grants ${permissions}, but the token Keel minted for the round trip did not ask for it (${check.finding}).`,
+        remedy:
+          'This is a Keel bug, not a missing grant: there is nothing to accept on GitHub. Report it with this finding; the read checks are unaffected.',
       };
     }
   }
@@ -102,6 +136,8 @@ export async function runWriteRoundTrip({
   dryRun,
   installationOctokit,
   apiHost,
+  granted = {},
+  tokenPermissions = {},
 }: RunWriteRoundTripOptions): Promise<CheckResult[]> {
   if (dryRun) {
     return steps.map((step) => ({
@@ -121,7 +157,10 @@ export async function runWriteRoundTrip({
       checks.push(skippedCheck(step.name, `${failedStep} failed`));
       continue;
     }
-    const check = await runStep(step, installationOctokit, context, apiHost);
+    const check = await runStep(step, installationOctokit, context, apiHost, {
+      installation: granted,
+      token: tokenPermissions,
+    });
     if (check.status === 'fail') failedStep ??= step.name;
     checks.push(check);
   }

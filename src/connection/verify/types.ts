@@ -20,6 +20,7 @@ export type CheckName =
   | 'token'
   | 'repositories'
   | 'rate-limit'
+  | 'org-config'
   | 'webhook'
   | WriteCheckName;
 
@@ -113,8 +114,11 @@ export interface VerificationReport {
   permissions?: PermissionJudgement;
   events?: EventJudgement;
   repositories?: RepositoriesSummary;
-  deliveries?: { failed: DeliverySummary[]; unrecorded: DeliverySummary[] };
+  /** Of the last 24 hours: failed at their latest attempt, never stored, failed first then redelivered. */
+  deliveries?: { failed: DeliverySummary[]; unrecorded: DeliverySummary[]; healed?: DeliverySummary[] };
   tokenExpiresAt?: string;
+  /** Every repository the token could see; stored as the installation's repositories, not in the report. */
+  visibleRepositories?: { id: number; fullName: string; private: boolean }[];
   /** The write round trip as planned; present for dry runs and real runs alike. */
   writePlan?: PlannedStep[];
 }

@@ -1,6 +1,7 @@
 import { UNREACHABLE_KINDS } from '../../github/errors.js';
 import { checkAppCredentials } from './checks/check-app-credentials.js';
 import { checkInstallation } from './checks/check-installation.js';
+import { checkOrgConfig } from './checks/check-org-config.js';
 import { checkPermissions } from './checks/check-permissions.js';
 import { checkRateLimit } from './checks/check-rate-limit.js';
 import { checkRepositories, type RepositoriesResult } from './checks/check-repositories.js';
@@ -22,8 +23,8 @@ export interface VerifyInstallationOptions {
   createInstallationOctokit: (token: string) => ProbotOctokitInstance;
   /** Which of these delivery guids Keel stored (one store query). */
   knownDeliveryIds: (guids: string[]) => Promise<Set<string>>;
-  /** Opt-in write round trip in `owner/name`; a dry run only reports the plan. */
-  writeCheck?: { repo: string; dryRun: boolean };
+  /** Opt-in write round trip in `owner/name` (committing `path`); a dry run only reports the plan. */
+  writeCheck?: { repo: string; dryRun: boolean; path?: string };
   now?: () => Date;
 }
 
@@ -63,7 +64,7 @@ function refuseWriteTarget(
 function planWrites(writeCheck: VerifyInstallationOptions['writeCheck'], at: string): PlannedStep[] {
   if (!writeCheck) return [];
   const [owner = '', repo = ''] = writeCheck.repo.split('/');
-  return planWriteRoundTrip({ owner, repo, at });
+  return planWriteRoundTrip({ owner, repo, at, ...(writeCheck.path ? { path: writeCheck.path } : {}) });
 }
 
 /**
@@ -101,6 +102,7 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
       'token',
       'repositories',
       'rate-limit',
+      'org-config',
       'webhook',
       ...writeNames,
     ];
@@ -124,7 +126,10 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
   if (!installation) {
     const reason = explainFailure(installationCheck, apiHost, 'the installation could not be read');
     const webhook = await webhookRun;
-    checks.push(...skipAll(['permissions', 'token', 'repositories', 'rate-limit'], reason), webhook.check);
+    checks.push(
+      ...skipAll(['permissions', 'token', 'repositories', 'rate-limit', 'org-config'], reason),
+      webhook.check,
+    );
     checks.push(...skipAll(writeNames, reason));
     return finish(checks);
   }
@@ -141,17 +146,19 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
 
   let installationOctokit: ProbotOctokitInstance | undefined;
   let repositories: RepositoriesResult | undefined;
+  /** What GitHub granted the token it minted (what was asked for, when it does not say). */
+  let tokenGrant: Record<string, string> = {};
   if (installation.suspended) {
-    checks.push(...skipAll(['token', 'repositories', 'rate-limit'], 'the installation is suspended'));
+    checks.push(...skipAll(['token', 'repositories', 'rate-limit', 'org-config'], 'the installation is suspended'));
   } else {
-    const token = await checkToken({
-      appOctokit,
-      installationId,
-      apiHost,
-      permissions: verificationTokenPermissions(writeCheck),
-    });
+    const tokenPermissions = verificationTokenPermissions(
+      writeCheck && { ...writeCheck, plan: writePlan },
+      installation.permissions,
+    );
+    const token = await checkToken({ appOctokit, installationId, apiHost, permissions: tokenPermissions });
     checks.push(token.check);
     if (token.minted) {
+      tokenGrant = token.minted.permissions ?? tokenPermissions;
       report.tokenExpiresAt = token.minted.expiresAt;
       installationOctokit = createInstallationOctokit(token.minted.token);
       repositories = await checkRepositories({
@@ -161,9 +168,22 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
         apiHost,
       });
       if (repositories.repositories) report.repositories = repositories.repositories;
+      if (repositories.list) report.visibleRepositories = repositories.list;
       checks.push(repositories.check, await checkRateLimit({ installationOctokit, apiHost }));
+      checks.push(
+        repositories.fullNames && installation.account
+          ? await checkOrgConfig({
+              installationOctokit,
+              account: installation.account,
+              fullNames: repositories.fullNames,
+              canReadContents: 'contents' in tokenGrant,
+              settingsUrl: installation.settingsUrl,
+              apiHost,
+            })
+          : skippedCheck('org-config', 'the repositories could not be listed'),
+      );
     } else {
-      checks.push(...skipAll(['repositories', 'rate-limit'], 'no installation token'));
+      checks.push(...skipAll(['repositories', 'rate-limit', 'org-config'], 'no installation token'));
     }
   }
 
@@ -183,6 +203,8 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
           dryRun,
           installationOctokit,
           apiHost,
+          granted: installation.permissions,
+          tokenPermissions: tokenGrant,
         })),
       );
     }

@@ -26,6 +26,12 @@ const GITHUB_TOKEN_KINDS: Record<string, string> = {
 
 const TOKEN_PATTERNS: readonly TokenPattern[] = [
   {
+    // Installation tokens since 2026: `ghs_<app id>_<JWT>`, ~520 characters with dots and dashes.
+    regex: /\b(ghs_)[0-9]+_[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}(?![A-Za-z0-9_.-])/g,
+    describe: (prefix) => GITHUB_TOKEN_KINDS[prefix] ?? 'a GitHub token',
+    fix: `Revoke the token on GitHub (it stops working at once), ${ROTATE}`,
+  },
+  {
     regex: /\b(gh[pousr]_)[A-Za-z0-9]{36,251}\b/g,
     describe: (prefix) => GITHUB_TOKEN_KINDS[prefix] ?? 'a GitHub token',
     fix: `Revoke the token on GitHub (it stops working at once), ${ROTATE}`,
@@ -65,10 +71,15 @@ const TOKEN_PATTERNS: readonly TokenPattern[] = [
     describe: () => 'an npm access token',
     fix: `Revoke the token with \`npm token revoke\` or on npmjs.com, ${ROTATE}`,
   },
+  {
+    regex: /\b(eyJ)[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}(?![A-Za-z0-9_-])/g,
+    describe: () => 'a JSON Web Token',
+    fix: `Revoke the token or the key that signed it wherever it is accepted, ${ROTATE}`,
+  },
 ];
 
 // Cheap tests that every line goes through; the precise patterns run only on lines that pass.
-const TOKEN_HINT = /gh[pousr]_|github_pat_|AKIA|ASIA|-----BEGIN|xox[abpr]-|hooks\.slack\.com|k_live_|AIza|npm_/;
+const TOKEN_HINT = /gh[pousr]_|github_pat_|AKIA|ASIA|-----BEGIN|xox[abpr]-|hooks\.slack\.com|k_live_|AIza|npm_|eyJ/;
 const ASSIGNMENT_HINT = /pass(?:wd|word)|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key/i;
 
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
@@ -94,33 +105,46 @@ export function findSecrets(file: string, added: readonly AddedLine[]): Finding[
   for (let i = 0; i < added.length; i += 1) {
     const current = added[i];
     if (!current) continue;
-    const { text } = current;
-    const tokenHint = TOKEN_HINT.test(text);
-    const assignmentHint = ASSIGNMENT_HINT.test(text);
-    if (!tokenHint && !assignmentHint) continue;
-
-    const detections: Detection[] = [];
-    if (tokenHint) {
-      detectTokens(text, detections);
-      const next = added[i + 1];
-      detectPrivateKey(text, next?.line === current.line + 1 ? next.text : undefined, detections);
-    }
-    if (assignmentHint) detectAssignments(text, detections);
+    const next = added[i + 1];
+    const detections = detectSecrets(current.text, next?.line === current.line + 1 ? next.text : undefined);
     for (const detection of detections) {
-      findings.push(createFinding(file, current.line, text, detection, detections));
+      findings.push(createFinding(file, current.line, current.text, detection, detections));
     }
   }
   return findings;
+}
+
+/**
+ * The secrets in one line of text (a log line, a diff line), for masking with `maskSpans`.
+ * `nextLine` lets a private key's BEGIN line count only when key material follows it.
+ */
+export function findSecretSpans(text: string, nextLine?: string): SecretSpan[] {
+  return detectSecrets(text, nextLine);
+}
+
+function detectSecrets(text: string, nextLine: string | undefined): Detection[] {
+  const tokenHint = TOKEN_HINT.test(text);
+  const assignmentHint = ASSIGNMENT_HINT.test(text);
+  const detections: Detection[] = [];
+  if (tokenHint) {
+    detectTokens(text, detections);
+    detectPrivateKey(text, nextLine, detections);
+  }
+  if (assignmentHint) detectAssignments(text, detections);
+  return detections;
 }
 
 function detectTokens(text: string, detections: Detection[]): void {
   for (const pattern of TOKEN_PATTERNS) {
     for (const match of text.matchAll(pattern.regex)) {
       const prefix = match[1] ?? '';
+      const end = match.index + match[0].length;
+      // The JWT inside a new-format installation token is part of that token, not a second secret.
+      if (detections.some((seen) => seen.start < end && match.index < seen.end)) continue;
       if (isPlaceholderToken(match[0].slice(prefix.length))) continue;
       detections.push({
         start: match.index,
-        end: match.index + match[0].length,
+        end,
         prefixLength: prefix.length,
         label: pattern.describe(prefix),
         fix: pattern.fix,
@@ -183,6 +207,8 @@ function createFinding(
 }
 
 function isPlaceholderToken(body: string): boolean {
+  // A long body (a JWT, an app id) spells a word or a run such as 123456 by chance too often to count.
+  if (body.length >= 64) return shannonEntropy(body) < 3;
   return PLACEHOLDER_WORDS.test(body) || shannonEntropy(body) < 3 || hasAscendingRun(body, 6);
 }
 

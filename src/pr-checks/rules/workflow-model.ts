@@ -1,6 +1,6 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Scalar } from 'yaml';
 
-/** The part of a GitHub Actions workflow the risk rule reads, with 1-based line numbers. */
+/** The parts of a GitHub Actions workflow (or composite action) the audits read, with 1-based lines. */
 export interface Expression {
   /** The text inside `${{ }}`, trimmed. */
   text: string;
@@ -12,18 +12,33 @@ export interface Field {
   value: string;
   /** Line of the key (of the value for a bare scalar). */
   line: number;
+  /** Line where the value starts. */
+  valueLine: number;
   expressions: Expression[];
+  /** The YAML value was a string (not a boolean or number). */
+  isString: boolean;
+  /** A block scalar (`|` or `>`). */
+  isBlock: boolean;
 }
 
 export interface Step {
   line: number;
+  /** Source offset of the step's node: a step reached through an alias keeps its anchor's. */
+  offset: number;
+  id?: string;
+  name?: string;
+  if?: Field;
   uses?: Field;
   run?: Field;
+  shell?: Field;
   with: Field[];
   env: Field[];
 }
 
 export interface Permissions {
+  line: number;
+  /** `write-all`, `read-all`, `{}` or a map of scopes. */
+  shorthand?: string;
   /** `write-all` or each scope granted `write`, with the line to report. */
   writes: { scope: string; line: number }[];
 }
@@ -31,14 +46,27 @@ export interface Permissions {
 export interface Job {
   id: string;
   line: number;
+  if?: Field;
   uses?: Field;
+  /** `secrets: inherit` (or the map a reusable workflow call passes). */
+  secrets?: Field;
+  with: Field[];
+  runsOn: Field[];
+  container?: Container;
+  services: Container[];
   steps: Step[];
   env: Field[];
   permissions?: Permissions;
 }
 
+export interface Container {
+  image?: Field;
+  password?: Field;
+}
+
 export interface Workflow {
-  triggers: { name: string; line: number }[];
+  kind: 'workflow' | 'action';
+  triggers: { name: string; line: number; filters: Field[] }[];
   permissions?: Permissions;
   env: Field[];
   jobs: Job[];
@@ -54,23 +82,28 @@ interface Context {
 
 const EXPRESSION = /\$\{\{([\s\S]*?)\}\}/g;
 
-/** Parses workflow YAML into the fields the risk rule needs; invalid YAML yields the parser's line. */
+/** Parses workflow (or `action.yml`) YAML into the fields the audits need; invalid YAML yields the parser's line. */
 export function parseWorkflow(source: string): ParsedWorkflow {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) {
-    return {
-      ok: false,
-      line: lines.linePos(error.pos[0]).line,
-      message: error.message.split('\n')[0] ?? '',
-    };
+    return { ok: false, line: lines.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? '' };
   }
   const ctx: Context = { doc, source, lines };
   const root = doc.contents;
+  const runs = getValue(ctx, root, 'runs');
+  if (runs !== undefined && getValue(ctx, root, 'jobs') === undefined) {
+    // A composite action: its steps are read as one job's.
+    return {
+      ok: true,
+      workflow: { kind: 'action', triggers: [], env: [], jobs: [readJob(ctx, 'runs', getLine(ctx, runs), runs)] },
+    };
+  }
   return {
     ok: true,
     workflow: {
+      kind: 'workflow',
       triggers: readTriggers(ctx, getValue(ctx, root, 'on')),
       permissions: readPermissions(ctx, findPair(ctx, root, 'permissions')),
       env: readFields(ctx, getValue(ctx, root, 'env')),
@@ -84,21 +117,48 @@ export function parseWorkflow(source: string): ParsedWorkflow {
 function readJob(ctx: Context, id: string, line: number, node: unknown): Job {
   const stepsNode = resolve(ctx, getValue(ctx, node, 'steps'));
   const steps = isSeq(stepsNode) ? stepsNode.items.map((item) => readStep(ctx, item)) : [];
+  const runsOn = resolve(ctx, getValue(ctx, node, 'runs-on'));
+  const runsOnNode = isMap(runsOn) ? resolve(ctx, getValue(ctx, runsOn, 'labels')) : runsOn;
   return {
     id,
     line,
+    if: readField(ctx, node, 'if'),
     uses: readField(ctx, node, 'uses'),
+    secrets: readField(ctx, node, 'secrets'),
+    with: readFields(ctx, getValue(ctx, node, 'with')),
+    runsOn: isSeq(runsOnNode)
+      ? runsOnNode.items.flatMap((item) => {
+          const scalar = resolve(ctx, item);
+          return isScalar(scalar) ? [toField(ctx, 'runs-on', getLine(ctx, scalar), scalar)] : [];
+        })
+      : readFields(ctx, isScalar(runsOnNode) ? runsOnNode : undefined),
+    container: readContainer(ctx, getValue(ctx, node, 'container')),
+    services: listPairs(ctx, getValue(ctx, node, 'services')).flatMap(({ value }) => readContainer(ctx, value) ?? []),
     steps,
     env: readFields(ctx, getValue(ctx, node, 'env')),
     permissions: readPermissions(ctx, findPair(ctx, node, 'permissions')),
   };
 }
 
-function readStep(ctx: Context, node: unknown): Step {
+function readContainer(ctx: Context, node: unknown): Container | undefined {
+  const resolved = resolve(ctx, node);
+  if (resolved === undefined || resolved === null) return undefined;
+  if (isScalar(resolved)) return { image: toField(ctx, 'image', getLine(ctx, resolved), resolved) };
+  const credentials = getValue(ctx, resolved, 'credentials');
+  return { image: readField(ctx, resolved, 'image'), password: readField(ctx, credentials, 'password') };
+}
+
+function readStep(ctx: Context, item: unknown): Step {
+  const node = resolve(ctx, item);
   return {
-    line: getLine(ctx, resolve(ctx, node)),
+    line: getLine(ctx, node),
+    offset: isNode(node) && node.range ? node.range[0] : -1,
+    id: readField(ctx, node, 'id')?.value,
+    name: readField(ctx, node, 'name')?.value,
+    if: readField(ctx, node, 'if'),
     uses: readField(ctx, node, 'uses'),
     run: readField(ctx, node, 'run'),
+    shell: readField(ctx, node, 'shell'),
     with: readFields(ctx, getValue(ctx, node, 'with')),
     env: readFields(ctx, getValue(ctx, node, 'env')),
   };
@@ -106,29 +166,42 @@ function readStep(ctx: Context, node: unknown): Step {
 
 function readTriggers(ctx: Context, node: unknown): Workflow['triggers'] {
   const resolved = resolve(ctx, node);
-  if (isScalar(resolved)) return [{ name: String(resolved.value), line: getLine(ctx, resolved) }];
+  const named = (scalar: Scalar) => ({ name: String(scalar.value), line: getLine(ctx, scalar), filters: [] });
+  if (isScalar(resolved)) return [named(resolved)];
   if (isSeq(resolved)) {
     return resolved.items.flatMap((item) => {
       const trigger = resolve(ctx, item);
-      return isScalar(trigger) ? [{ name: String(trigger.value), line: getLine(ctx, trigger) }] : [];
+      return isScalar(trigger) ? [named(trigger)] : [];
     });
   }
-  return listPairs(ctx, resolved).map(({ key, keyLine }) => ({ name: key, line: keyLine }));
+  return listPairs(ctx, resolved).map(({ key, keyLine, value }) => ({
+    name: key,
+    line: keyLine,
+    filters: listPairs(ctx, value).flatMap(({ key: filter, keyLine: filterLine, value: list }) => {
+      const seq = resolve(ctx, list);
+      const items = isSeq(seq) ? seq.items.map((i) => resolve(ctx, i)) : [seq];
+      return items.flatMap((i) => (isScalar(i) ? [toField(ctx, filter, filterLine, i)] : []));
+    }),
+  }));
 }
 
 function readPermissions(ctx: Context, pair: PairInfo | undefined): Permissions | undefined {
   if (!pair) return undefined;
   const value = resolve(ctx, pair.value);
   if (isScalar(value)) {
+    const shorthand = String(value.value);
     return {
-      writes: value.value === 'write-all' ? [{ scope: 'write-all', line: getLine(ctx, value) }] : [],
+      line: pair.keyLine,
+      shorthand,
+      writes: shorthand === 'write-all' ? [{ scope: 'write-all', line: getLine(ctx, value) }] : [],
     };
   }
-  const writes = listPairs(ctx, value).flatMap(({ key, keyLine, value: level }) => {
+  const pairs = listPairs(ctx, value);
+  const writes = pairs.flatMap(({ key, keyLine, value: level }) => {
     const resolved = resolve(ctx, level);
     return isScalar(resolved) && resolved.value === 'write' ? [{ scope: key, line: keyLine }] : [];
   });
-  return { writes };
+  return { line: pair.keyLine, ...(pairs.length === 0 ? { shorthand: '{}' } : {}), writes };
 }
 
 /** Fields of a map of scalars (`with:`, `env:`); a bare scalar (`env: ${{ fromJSON(…) }}`) is one field. */
@@ -149,7 +222,15 @@ function readField(ctx: Context, node: unknown, key: string): Field | undefined 
 
 function toField(ctx: Context, key: string, line: number, scalar: Scalar): Field {
   const value = scalar.value === null || scalar.value === undefined ? '' : String(scalar.value);
-  return { key, value, line, expressions: findExpressions(ctx, scalar) };
+  return {
+    key,
+    value,
+    line,
+    valueLine: getLine(ctx, scalar),
+    expressions: findExpressions(ctx, scalar),
+    isString: typeof scalar.value === 'string',
+    isBlock: scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED',
+  };
 }
 
 /** Expressions are located in the raw source, so a block scalar reports the exact line. */

@@ -7,6 +7,10 @@ import * as prChecks from './004-pr-checks.js';
 import * as ci from './005-ci.js';
 import * as inboxSequence from './006-inbox-sequence.js';
 import * as integrations from './007-integrations.js';
+import * as inboxConcurrency from './008-inbox-concurrency.js';
+import * as consoleTables from './009-console.js';
+import * as repair from './010-repair.js';
+import * as commands from './011-commands.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -19,6 +23,10 @@ const MIGRATIONS: [name: string, up: Up][] = [
   ['005-ci', ci.up],
   ['006-inbox-sequence', inboxSequence.up],
   ['007-integrations', integrations.up],
+  ['008-inbox-concurrency', inboxConcurrency.up],
+  ['009-console', consoleTables.up],
+  ['010-repair', repair.up],
+  ['011-commands', commands.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {

@@ -106,6 +106,33 @@ describe('checkWebhook', () => {
     expect((await run()).deliveries?.failed).toEqual([]);
   });
 
+  it('warns about a delivery that timed out at GitHub even though a redelivery healed it', async () => {
+    const redelivered = { ...opened, id: 2, redelivery: true, delivered_at: '2025-06-01T11:45:00Z' };
+    const timedOut = { ...opened, status: 'timed out', status_code: 0, duration: 10.01 };
+    mockHook(hookConfig, [redelivered, timedOut, completed!]);
+    const { check, deliveries } = await run();
+    expect([check.status, check.finding, check.remedy, deliveries?.healed?.map((d) => d.guid)]).toEqual([
+      'warn',
+      'Webhook https://keel.example.com/api/github/webhooks (json, TLS verified); 2 deliveries in the last 24 hours; 1 timed out, redelivered.',
+      expect.stringContaining('it gives up after 10 seconds'),
+      [opened?.guid],
+    ]);
+  });
+
+  it('names the status Keel answered when a healed delivery failed another way', async () => {
+    const redelivered = { ...opened, id: 2, redelivery: true, delivered_at: '2025-06-01T11:45:00Z' };
+    mockHook(hookConfig, [redelivered, { ...opened, status: 'Invalid HTTP Response: 502', status_code: 502 }]);
+    expect((await run()).check.finding).toContain('1 answered 502, redelivered');
+  });
+
+  it('warns about a receiver that answers in 5 seconds or more, before GitHub gives up at 10', async () => {
+    mockHook(hookConfig, [{ ...opened, duration: 7.5 }, completed!]);
+    expect((await run()).check).toMatchObject({
+      status: 'warn',
+      finding: expect.stringContaining('1 answered in 5 seconds or more'),
+    });
+  });
+
   it('ignores deliveries older than 24 hours', async () => {
     mockHook(hookConfig, [{ ...opened, status_code: 502, delivered_at: '2025-05-30T12:00:00Z' }]);
     expect((await run()).check.status).toBe('pass');

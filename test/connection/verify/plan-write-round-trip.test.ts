@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWriteRoundTrip } from '../../../src/connection/verify/plan-write-round-trip.js';
+import { permissionsForWritePlan, planWriteRoundTrip } from '../../../src/connection/verify/plan-write-round-trip.js';
 
 const plan = planWriteRoundTrip({
   owner: 'acme',
@@ -59,5 +59,25 @@ describe('planWriteRoundTrip', () => {
       true,
       ['PATCH /repos/acme/web/pulls/{pullNumber}', 'DELETE /repos/acme/web/git/refs/heads/keel/connection-check'],
     ]);
+  });
+
+  it('asks for the writes it makes, and no more', () => {
+    expect(permissionsForWritePlan(plan)).toEqual({
+      metadata: 'read',
+      contents: 'write',
+      pull_requests: 'write',
+      statuses: 'write',
+      issues: 'write',
+    });
+  });
+
+  it('asks for workflows: write too when its commit touches a workflow', () => {
+    const workflowPlan = planWriteRoundTrip({
+      owner: 'acme',
+      repo: 'web',
+      at: '2025-06-01T12:00:00.000Z',
+      path: '.github/workflows/keel-connection-check.yml',
+    });
+    expect(permissionsForWritePlan(workflowPlan)).toMatchObject({ contents: 'write', workflows: 'write' });
   });
 });

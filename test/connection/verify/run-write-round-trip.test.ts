@@ -158,6 +158,61 @@ describe('runWriteRoundTrip', () => {
     ]);
   });
 
+  describe('a commit that touches a workflow', () => {
+    const workflowSteps = planWriteRoundTrip({
+      owner: 'acme',
+      repo: 'web',
+      at: '2025-06-01T12:00:00.000Z',
+      path: '.github/workflows/keel-connection-check.yml',
+    });
+    const refusal = {
+      message:
+        'refusing to allow a GitHub App to create or update workflow `.github/workflows/keel-connection-check.yml` without `workflows` permission',
+    };
+    const ALL = { metadata: 'read', contents: 'write', pull_requests: 'write', statuses: 'write', issues: 'write' };
+
+    function mockRefusedCommit() {
+      mockBranch(githubApi())
+        .put(`${REPO}/contents/.github/workflows/keel-connection-check.yml`)
+        .reply(403, refusal)
+        .delete(BRANCH_REF)
+        .reply(204);
+    }
+
+    it('reports a token narrowed too far (a Keel bug) when the installation grants what the token lacked', async () => {
+      mockRefusedCommit();
+      const checks = await runWriteRoundTrip({
+        steps: workflowSteps,
+        dryRun: false,
+        installationOctokit,
+        apiHost: 'api.github.com',
+        granted: { ...ALL, workflows: 'write' },
+        tokenPermissions: ALL,
+      });
+      expect(checks[1]).toEqual({
+        name: 'write:commit',
+        status: 'fail',
+        finding: expect.stringMatching(
+          /^PUT \/repos\/acme\/web\/contents\/\.github\/workflows\/keel-connection-check\.yml: token narrowed too far: the installation grants workflows: write, but the token Keel minted/,
+        ),
+        remedy: expect.stringContaining('This is a Keel bug, not a missing grant'),
+      });
+    });
+
+    it('still asks an owner to accept the permission when the installation does not grant it', async () => {
+      mockRefusedCommit();
+      const checks = await runWriteRoundTrip({
+        steps: workflowSteps,
+        dryRun: false,
+        installationOctokit,
+        apiHost: 'api.github.com',
+        granted: ALL,
+        tokenPermissions: ALL,
+      });
+      expect(checks[1]?.finding).not.toContain('narrowed too far');
+    });
+  });
+
   it('skips every step when there is no installation token', async () => {
     const checks = await runWriteRoundTrip({
       steps,

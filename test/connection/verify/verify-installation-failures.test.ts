@@ -124,6 +124,7 @@ describe('verifyInstallation when the installation changed', () => {
         'token:skip',
         'repositories:skip',
         'rate-limit:skip',
+        'org-config:skip',
         'webhook:pass',
       ],
     ]);

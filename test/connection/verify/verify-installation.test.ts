@@ -68,7 +68,8 @@ function mockRepositories(scope: nock.Scope, count: number): nock.Scope {
     });
 }
 
-const READ_ONLY_TOKEN = { permissions: { metadata: 'read' } };
+/** Reads only: metadata, and contents for the organization's .github/keel.yml (the installation grants contents). */
+const READ_ONLY_TOKEN = { permissions: { metadata: 'read', contents: 'read' } };
 
 function mockVerification(
   scope: nock.Scope,
@@ -84,6 +85,9 @@ function mockVerification(
     .reply(201, accessToken)
     .get('/rate_limit')
     .reply(200, rateLimit)
+    .get('/repos/acme/.github')
+    .optionally((installationBody as typeof installation).account.type !== 'Organization')
+    .reply(404, { message: 'Not Found' })
     .get('/app/hook/config')
     .reply(200, hookConfig)
     .get('/app/hook/deliveries')
@@ -104,6 +108,7 @@ describe('verifyInstallation', () => {
         'token:pass',
         'repositories:pass',
         'rate-limit:pass',
+        'org-config:pass',
         'webhook:pass',
       ],
     ]);
@@ -120,15 +125,15 @@ describe('verifyInstallation', () => {
     expect(new Set(remedies)).toEqual(new Set(['']));
   });
 
-  it('makes 6 requests plus one repository page for an installation with 100 repositories', async () => {
+  it('makes 7 requests plus one repository page for an installation with 100 repositories', async () => {
     const requests: string[] = [];
     const scope = mockRepositories(mockVerification(githubApi()), 100);
     scope.on('request', (request: { method: string; path: string }) =>
       requests.push(`${request.method} ${request.path}`),
     );
     await verify();
-    expect(requests.filter((request) => !request.includes('/installation/repositories'))).toHaveLength(6);
-    expect(requests).toHaveLength(7);
+    expect(requests.filter((request) => !request.includes('/installation/repositories'))).toHaveLength(7);
+    expect(requests).toHaveLength(8);
   });
 
   it('follows repository pages and counts every repository', async () => {
@@ -213,6 +218,7 @@ describe('verifyInstallation', () => {
       'token:fail:GitHub answered 502: Server Error',
       'repositories:skip:skipped: no installation token',
       'rate-limit:skip:skipped: no installation token',
+      'org-config:skip:skipped: no installation token',
     ]);
   });
 
@@ -240,5 +246,23 @@ describe('verifyInstallation', () => {
       status: 'fail',
       finding: 'acme/elsewhere is not among the repositories this installation can see.',
     });
+  });
+
+  it('asks the round trip token for workflows: write when the commit touches a workflow', async () => {
+    const writeToken = {
+      permissions: {
+        metadata: 'read',
+        contents: 'write',
+        workflows: 'write',
+        pull_requests: 'write',
+        statuses: 'write',
+        issues: 'write',
+      },
+    };
+    mockRepositories(mockVerification(githubApi(), installation, writeToken), 3);
+    const report = await verify({
+      writeCheck: { repo: 'acme/elsewhere', dryRun: false, path: '.github/workflows/keel-connection-check.yml' },
+    });
+    expect(report.checks.find((check) => check.name === 'token')?.status).toBe('pass');
   });
 });

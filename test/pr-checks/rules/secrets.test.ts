@@ -3,6 +3,7 @@ import { parsePatch } from '../../../src/pr-checks/diff.js';
 import { findSecrets } from '../../../src/pr-checks/rules/secrets.js';
 import type { AddedLine, Finding } from '../../../src/pr-checks/types.js';
 import { fakeSecrets, readPrChecksFixture } from '../../../fixtures/pr-checks/helpers.js';
+import { fakeInstallationToken, fakeJwt } from '../../../fixtures/ci/leaked-secrets.js';
 
 const secrets = fakeSecrets(7);
 
@@ -61,6 +62,33 @@ describe('findSecrets: known token formats', () => {
 
   it('reports a token once even when it is also assigned to a "token" variable', () => {
     expect(scan(`GITHUB_TOKEN="${secrets.githubClassic}"`)).toHaveLength(1);
+  });
+});
+
+describe('findSecrets: installation tokens in the 2026 format and JWTs', () => {
+  // `ghs_<app id>_<JWT>`: about 520 characters, variable length, dots and dashes inside.
+  const tokens = [fakeInstallationToken(1), fakeInstallationToken(2, 98), fakeInstallationToken(3, 1234567890)];
+
+  it('finds each token whole and masks all of it, not only up to its first dot', () => {
+    for (const token of tokens) {
+      expect(token.length).toBeGreaterThan(480);
+      const findings = scan(`export GH_TOKEN=${token} # installation`);
+      expect(findings.map((finding) => finding.title)).toEqual(['Possible secret: GitHub App installation token']);
+      expect(findings[0]?.evidence).toBe(`export GH_TOKEN=ghs_…${token.slice(-4)} # installation`);
+    }
+  });
+
+  it('still finds the 40-character form GitHub Enterprise Server issues', () => {
+    const [finding] = scan(`const token = '${secrets.githubAppInstallation}';`);
+    expect(finding?.title).toBe('Possible secret: GitHub App installation token');
+    expect(finding?.evidence).toBe(`const token = 'ghs_…${secrets.githubAppInstallation.slice(-4)}';`);
+  });
+
+  it('finds a JSON Web Token and masks it whole', () => {
+    const jwt = fakeJwt(42, { sub: 'deploy-bot' });
+    const findings = scan(`Authorization: Bearer ${jwt}`);
+    expect(findings.map((finding) => finding.title)).toEqual(['Possible secret: JSON Web Token']);
+    expect(findings[0]?.evidence).toBe(`Authorization: Bearer eyJ…${jwt.slice(-4)}`);
   });
 });
 

@@ -3,9 +3,6 @@ import { findWorkflowRisks, isUnpinnedThirdParty } from '../../../src/pr-checks/
 import type { Finding } from '../../../src/pr-checks/types.js';
 import { readPrChecksFixture } from '../../../fixtures/pr-checks/helpers.js';
 
-const HARDENING =
-  'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions';
-
 const workflow = (name: string): string => readPrChecksFixture(`workflows/${name}`);
 const everyLine = (content: string): Set<number> => new Set(content.split('\n').map((_, index) => index + 1));
 /** 1-based line of the first line containing `needle`. */
@@ -18,13 +15,21 @@ const auditNew = (name: string): Finding[] => {
   return findWorkflowRisks(`.github/workflows/${name}`, content, everyLine(content));
 };
 const titles = (findings: Finding[]): string[] => findings.map((finding) => finding.title);
+/** The findings that fail the status (warnings of other audits aside). */
+const errors = (findings: Finding[]): Finding[] => findings.filter((finding) => finding.severity === 'failure');
+const ofAudit = (findings: Finding[], audit: string): Finding[] =>
+  findings.filter((finding) => finding.audit === audit);
 
 describe('findWorkflowRisks: pull_request_target and workflow_run', () => {
   it('reports a pull_request_target job checking out the head, on the ref line', () => {
     const content = workflow('pwn-request.yml');
     const finding = auditNew('pwn-request.yml').find((f) => f.title.includes('checks out pull request code'));
     expect(finding?.line).toBe(lineOf(content, 'ref: ${{ github.event.pull_request.head.sha }}'));
-    expect(finding?.link).toBe(`${HARDENING}#understanding-the-risks-of-untrusted-code-checkout`);
+    expect(finding).toMatchObject({
+      audit: 'dangerous-triggers',
+      severity: 'failure',
+      link: 'https://docs.zizmor.sh/audits/#dangerous-triggers',
+    });
   });
 
   it('reports secrets handed to steps after the head checkout, naming them', () => {
@@ -43,7 +48,7 @@ describe('findWorkflowRisks: pull_request_target and workflow_run', () => {
 
   it('reports a third-party action pinned to a branch', () => {
     const content = workflow('pwn-request.yml');
-    const finding = auditNew('pwn-request.yml').find((f) => f.title.includes('not pinned'));
+    const finding = errors(auditNew('pwn-request.yml')).find((f) => f.title.includes('not pinned'));
     expect(finding).toMatchObject({
       line: lineOf(content, 'netlify/actions/cli@master'),
       evidence: 'uses: netlify/actions/cli@master',
@@ -52,7 +57,7 @@ describe('findWorkflowRisks: pull_request_target and workflow_run', () => {
 
   it('reports workflow_run jobs that fetch and check out the triggering head', () => {
     const content = workflow('workflow-run-artifacts.yml');
-    const findings = auditNew('workflow-run-artifacts.yml');
+    const findings = errors(auditNew('workflow-run-artifacts.yml'));
     expect(titles(findings)).toEqual([
       'Privileged workflow checks out pull request code',
       'Secrets reach steps that run fork code',
@@ -63,36 +68,39 @@ describe('findWorkflowRisks: pull_request_target and workflow_run', () => {
   it('reports an existing head checkout on the trigger line when the pull request adds the trigger', () => {
     const content = workflow('pwn-request.yml');
     const triggerLine = lineOf(content, 'pull_request_target:');
-    const findings = findWorkflowRisks('.github/workflows/p.yml', content, new Set([triggerLine]));
+    const findings = errors(findWorkflowRisks('.github/workflows/p.yml', content, new Set([triggerLine])));
     expect(findings.map((f) => [f.title, f.line])).toEqual([
+      ['Write permissions on a workflow triggered by untrusted input', triggerLine],
       ['Privileged workflow checks out pull request code', triggerLine],
       ['Secrets reach steps that run fork code', triggerLine],
-      ['Write permissions on a workflow triggered by untrusted input', triggerLine],
     ]);
   });
 
-  it('accepts pull_request_target that keeps to the base, reads only and pins third parties', () => {
-    expect(auditNew('pr-target-safe.yml')).toEqual([]);
+  it('only warns about pull_request_target that keeps to the base, reads only and pins third parties', () => {
+    const findings = auditNew('pr-target-safe.yml');
+    expect(errors(findings)).toEqual([]);
+    expect(ofAudit(findings, 'dangerous-triggers').map((f) => f.severity)).toEqual(['warning']);
   });
 
-  it('accepts a head checkout and secrets under the pull_request trigger', () => {
-    expect(auditNew('ci-push-safe.yml')).toEqual([]);
+  it('raises no error for a head checkout and secrets under the pull_request trigger', () => {
+    expect(errors(auditNew('ci-push-safe.yml'))).toEqual([]);
   });
 });
 
 describe('findWorkflowRisks: script injection', () => {
   it('reports untrusted expressions expanded in run scripts, on their exact lines', () => {
     const content = workflow('script-injection.yml');
-    const findings = auditNew('script-injection.yml');
+    const findings = ofAudit(auditNew('script-injection.yml'), 'template-injection');
     expect(findings.map((f) => [f.evidence, f.line])).toEqual([
       ['${{ github.event.issue.title }}', lineOf(content, 'github.event.issue.title')],
       ['${{ github.event.comment.body }}', lineOf(content, 'github.event.comment.body')],
     ]);
-    expect(findings[0]?.link).toBe(`${HARDENING}#understanding-the-risk-of-script-injections`);
+    expect(findings[0]?.link).toBe('https://docs.zizmor.sh/audits/#template-injection');
   });
 
   it('accepts the same values passed through env: or with:, and trusted values in run:', () => {
-    expect(auditNew('env-indirection-safe.yml')).toEqual([]);
+    expect(ofAudit(auditNew('env-indirection-safe.yml'), 'template-injection')).toEqual([]);
+    expect(errors(auditNew('env-indirection-safe.yml'))).toEqual([]);
   });
 
   it('reports github.head_ref and commit messages in run scripts', () => {
@@ -106,13 +114,19 @@ describe('findWorkflowRisks: script injection', () => {
       '      - run: echo "${{ github.event.head_commit.message }}"',
       '      - run: echo "${{ github.event.commits[0].author.email }}"',
     ].join('\n');
-    expect(findWorkflowRisks('.github/workflows/a.yml', content, everyLine(content))).toHaveLength(3);
+    const findings = findWorkflowRisks('.github/workflows/a.yml', content, everyLine(content));
+    expect(ofAudit(findings, 'template-injection')).toHaveLength(3);
   });
 });
 
 describe('findWorkflowRisks: third-party actions', () => {
-  it('reports unpinned third-party actions and reusable workflows, not actions/*, github/*, local or docker ones', () => {
-    const evidence = auditNew('third-party-actions.yml').map((finding) => finding.evidence);
+  it('fails on unpinned third-party actions and reusable workflows; warns on actions/* and github/*; skips local and docker ones', () => {
+    const findings = ofAudit(auditNew('third-party-actions.yml'), 'unpinned-uses');
+    expect(findings.filter((f) => f.severity === 'warning').map((f) => f.evidence)).toEqual([
+      'uses: actions/checkout@v4',
+      'uses: github/codeql-action/init@v3',
+    ]);
+    const evidence = errors(findings).map((finding) => finding.evidence);
     expect(evidence).toEqual([
       'uses: softprops/action-gh-release@v2',
       'uses: some-org/deploy-action@main',
@@ -131,7 +145,7 @@ describe('findWorkflowRisks: third-party actions', () => {
 describe('findWorkflowRisks: permissions', () => {
   it('reports write-all and job write scopes on an issue_comment workflow', () => {
     const content = workflow('write-all-issue-comment.yml');
-    const findings = auditNew('write-all-issue-comment.yml');
+    const findings = ofAudit(auditNew('write-all-issue-comment.yml'), 'excessive-permissions');
     expect(findings.map((f) => [f.evidence, f.line])).toEqual([
       ['write-all', lineOf(content, 'permissions: write-all')],
       ['issues: write', lineOf(content, 'issues: write')],

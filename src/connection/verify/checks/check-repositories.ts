@@ -14,6 +14,7 @@ export interface RepositoriesResult {
   repositories?: RepositoriesSummary;
   /** `owner/name` of every repository the token can see. */
   fullNames?: string[];
+  list?: { id: number; fullName: string; private: boolean }[];
 }
 
 /** Lists the repositories the installation token can see, 100 per page. */
@@ -23,15 +24,20 @@ export async function checkRepositories({
   settingsUrl,
   apiHost,
 }: CheckRepositoriesOptions): Promise<RepositoriesResult> {
-  let fullNames: string[];
+  let list: { id: number; fullName: string; private: boolean }[];
   try {
     const repositories = await installationOctokit.paginate('GET /installation/repositories', {
       per_page: 100,
     });
-    fullNames = repositories.map((repository) => repository.full_name);
+    list = repositories.map((repository) => ({
+      id: repository.id,
+      fullName: repository.full_name,
+      private: repository.private,
+    }));
   } catch (error) {
     return { check: failedCheckFromError('repositories', error, apiHost) };
   }
+  const fullNames = list.map((repository) => repository.fullName);
   const repositories = { selection, count: fullNames.length };
   if (fullNames.length === 0) {
     const check: CheckResult = {
@@ -41,9 +47,9 @@ export async function checkRepositories({
       remedy: `An owner adds repositories under Repository access at ${settingsUrl}.`,
       disables: CAPABILITIES.filter((c) => !c.optIn && c.id !== 'connection').map((c) => c.id),
     };
-    return { check, repositories, fullNames };
+    return { check, repositories, fullNames, list };
   }
   const scope = selection === 'all' ? 'all repositories' : 'selected repositories';
   const check = passedCheck('repositories', `${fullNames.length} repositories visible (${scope}).`);
-  return { check, repositories, fullNames };
+  return { check, repositories, fullNames, list };
 }

@@ -1,5 +1,7 @@
-import type { CheckResult, ProbotOctokitInstance } from '../types.js';
+import { permissionsForWritePlan } from '../plan-write-round-trip.js';
+import type { CheckResult, PlannedStep, ProbotOctokitInstance } from '../types.js';
 import { failedCheckFromError, passedCheck } from './check-result.js';
+import { compactPermissions } from './compact-permissions.js';
 
 export interface CheckTokenOptions {
   appOctokit: ProbotOctokitInstance;
@@ -12,17 +14,25 @@ export interface CheckTokenOptions {
 export interface MintedToken {
   token: string;
   expiresAt: string;
+  /** What GitHub granted this token, when its answer says. */
+  permissions?: Record<string, string>;
 }
 
 /**
- * Reading repositories and the rate limit needs metadata: read only; the write round trip needs
- * the writes it makes, and asks for them only when it will run for real.
+ * Reading repositories and the rate limit needs metadata: read, and the organization's
+ * `.github/keel.yml` contents: read (asked for only when the installation grants contents); a
+ * real write round trip needs the writes its plan makes, and asks for them only then.
  */
 export function verificationTokenPermissions(
-  writeCheck: { dryRun: boolean } | undefined,
+  writeCheck: { dryRun: boolean; plan: readonly PlannedStep[] } | undefined,
+  granted: Record<string, string> = {},
 ): Record<string, 'read' | 'write'> {
-  if (!writeCheck || writeCheck.dryRun) return { metadata: 'read' };
-  return { metadata: 'read', contents: 'write', pull_requests: 'write', statuses: 'write', issues: 'write' };
+  const reads: Record<string, 'read' | 'write'> = {
+    metadata: 'read',
+    ...(granted.contents ? { contents: 'read' } : {}),
+  };
+  if (!writeCheck || writeCheck.dryRun) return reads;
+  return { ...reads, ...permissionsForWritePlan(writeCheck.plan) };
 }
 
 /** Mints an installation token; the finding names its expiry, never the token. */
@@ -38,7 +48,9 @@ export async function checkToken({
       permissions,
     });
     const check = passedCheck('token', `Installation token minted; it expires at ${data.expires_at}.`);
-    return { check, minted: { token: data.token, expiresAt: data.expires_at } };
+    const minted: MintedToken = { token: data.token, expiresAt: data.expires_at };
+    if (data.permissions) minted.permissions = compactPermissions(data.permissions);
+    return { check, minted };
   } catch (error) {
     return { check: failedCheckFromError('token', error, apiHost) };
   }

@@ -13,14 +13,35 @@ export interface CheckWebhookOptions {
 
 export interface WebhookResult {
   check: CheckResult;
-  deliveries?: { failed: DeliverySummary[]; unrecorded: DeliverySummary[] };
+  deliveries?: { failed: DeliverySummary[]; unrecorded: DeliverySummary[]; healed: DeliverySummary[] };
 }
 
 const RECENT_MS = 24 * 60 * 60 * 1000;
+/** GitHub gives up on a delivery after 10 s; an answer slower than half that is a warning sign. */
+const SLOW_SECONDS = 5;
 const EVENT_DRIVEN: CapabilityId[] = CAPABILITIES.filter((c) => !c.optIn && c.events.length > 0).map((c) => c.id);
 
 function isSuccess(statusCode: number): boolean {
   return statusCode >= 200 && statusCode < 300;
+}
+
+interface HookDelivery {
+  status: string;
+  status_code: number;
+  duration: number;
+}
+
+/** Why GitHub counted an attempt as failed: no answer in time, or the status Keel answered. */
+function describeFailedAttempt(attempt: HookDelivery): string {
+  if (attempt.status_code === 0 || /timed out/i.test(attempt.status) || attempt.duration >= 10) return 'timed out';
+  return `answered ${attempt.status_code}`;
+}
+
+/** "1 timed out, 2 answered 502": how many failed attempts had each cause. */
+function countCauses(causes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const cause of causes) counts.set(cause, (counts.get(cause) ?? 0) + 1);
+  return [...counts].map(([cause, count]) => `${count} ${cause}`).join(', ');
 }
 
 function summarizeCodes(deliveries: readonly DeliverySummary[]): string {
@@ -54,11 +75,19 @@ export async function checkWebhook(options: CheckWebhookOptions): Promise<Webhoo
     return { check };
   }
 
-  // Newest first: the first attempt seen for a guid is its latest, so redelivered successes count.
+  // Newest first: the first attempt seen for a guid is its latest, so redelivered successes count;
+  // the earlier attempts still tell what GitHub saw fail.
   const latest = new Map<string, DeliverySummary>();
+  const failedBefore = new Map<string, string>();
+  let slow = 0;
   for (const item of items) {
     if (Number(item.installation_id) !== installationId) continue;
-    if (now.getTime() - Date.parse(item.delivered_at) > RECENT_MS || latest.has(item.guid)) continue;
+    if (now.getTime() - Date.parse(item.delivered_at) > RECENT_MS) continue;
+    if (isSuccess(item.status_code) && item.duration >= SLOW_SECONDS) slow++;
+    if (latest.has(item.guid)) {
+      if (!isSuccess(item.status_code)) failedBefore.set(item.guid, describeFailedAttempt(item));
+      continue;
+    }
     latest.set(item.guid, {
       id: Number(item.id),
       guid: item.guid,
@@ -71,6 +100,7 @@ export async function checkWebhook(options: CheckWebhookOptions): Promise<Webhoo
   const recent = [...latest.values()];
   const failed = recent.filter((d) => !isSuccess(d.statusCode));
   const delivered = recent.filter((d) => isSuccess(d.statusCode));
+  const healed = delivered.filter((d) => failedBefore.has(d.guid));
 
   const findings = [
     `Webhook ${config.url} (${config.content_type ?? 'form'}, TLS ${String(config.insecure_ssl ?? '0') === '0' ? 'verified' : 'NOT verified'})`,
@@ -111,6 +141,20 @@ export async function checkWebhook(options: CheckWebhookOptions): Promise<Webhoo
       `Make sure ${config.url} is reachable from GitHub and answers within 10 seconds, then redeliver the failed deliveries.`,
     );
   }
+  if (healed.length > 0) {
+    status = 'warn';
+    findings.push(`${countCauses(healed.map((d) => failedBefore.get(d.guid) ?? ''))}, redelivered`);
+    remedies.push(
+      'GitHub saw Keel fail to answer these (it gives up after 10 seconds) and they arrived only when redelivered: find what slows or breaks the receiver (host load, proxy, TLS) before a delivery is lost.',
+    );
+  }
+  if (slow > 0) {
+    status = 'warn';
+    findings.push(`${slow} answered in ${SLOW_SECONDS} seconds or more`);
+    remedies.push(
+      'Keel acknowledges before processing, so a slow answer points at the network path or the host: GitHub gives up at 10 seconds.',
+    );
+  }
   if (unrecorded.length > 0) {
     status = 'warn';
     findings.push(`${unrecorded.length} delivered but never stored by Keel`);
@@ -126,5 +170,5 @@ export async function checkWebhook(options: CheckWebhookOptions): Promise<Webhoo
     remedy: remedies.join(' '),
   };
   if (disables.length > 0) check.disables = disables;
-  return { check, deliveries: { failed, unrecorded } };
+  return { check, deliveries: { failed, unrecorded, healed } };
 }

@@ -1,0 +1,216 @@
+/**
+ * Claims on deliveries. A delivery moves queued → processing → processed, or on failure → failed
+ * (retry scheduled) → … → dead. A processing delivery whose lease expired (its process died) is
+ * claimable again. Every change to a claimed delivery is fenced by `heldBy`, so a process that
+ * lost its lease can never overwrite the work of the one that took over, nor start it again.
+ *
+ * An attempt counts when the delivery's handler starts: at the claim for deliveries claimed from
+ * the store (they start at once), at `startDeliveries` for those the receiver handed over (they
+ * may wait for a slot). A processing row with no attempt counted has not started.
+ *
+ * Deliveries sharing a concurrency key run one at a time, in `seq` order: one starts only when
+ * no delivery of its key is running and none received before it is still to run. A failed
+ * delivery waiting for its retry does not hold the key.
+ */
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Store } from '../store/database.js';
+import type { Database } from '../store/schema.js';
+import type { DeliveryRow } from './deliveries.js';
+
+type Where = ExpressionBuilder<Database, 'deliveries'>;
+
+/** The fence: the delivery is still processing under `workerId`'s claim. */
+function heldBy(workerId: string) {
+  return (eb: Where) => eb.and([eb('claimed_by', '=', workerId), eb('status', '=', 'processing')]);
+}
+
+/** Another delivery of the same key runs, or was received before this one and is still to run. */
+function isKeyBusy(now: number) {
+  return (eb: Where) =>
+    eb.exists(
+      eb
+        .selectFrom('deliveries as other')
+        .select('other.seq')
+        .whereRef('other.concurrency_key', '=', 'deliveries.concurrency_key')
+        .whereRef('other.seq', '<>', 'deliveries.seq')
+        .where((other) =>
+          other.or([
+            other.and([
+              other('other.status', '=', 'processing'),
+              other('other.attempts', '>', 0),
+              other('other.lease_expires_at', '>=', now),
+            ]),
+            other.and([
+              other('other.seq', '<', other.ref('deliveries.seq')),
+              other.or([
+                other('other.status', 'in', ['queued', 'processing']),
+                other.and([other('other.status', '=', 'failed'), other('other.next_attempt_at', '<=', now)]),
+              ]),
+            ]),
+          ]),
+        ),
+    );
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  now: number;
+  /** Installations that may not take another slot of this worker now. */
+  excludeInstallations?: readonly number[];
+}
+
+/**
+ * Claims up to `limit` due deliveries for `workerId` and counts their attempt. On Postgres the
+ * candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent processes never claim the
+ * same row; SQLite serialises writers, which gives the same guarantee for its single process.
+ */
+export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const { workerId, limit, leaseMs, now, excludeInstallations = [] } = options;
+  let candidates = store.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where((where) =>
+      where.or([
+        where.and([where('status', 'in', ['queued', 'failed']), where('next_attempt_at', '<=', now)]),
+        where.and([where('status', '=', 'processing'), where('lease_expires_at', '<', now)]),
+      ]),
+    )
+    .where((where) => where.not(isKeyBusy(now)(where)))
+    .orderBy('next_attempt_at')
+    .orderBy('seq')
+    .limit(limit);
+  if (excludeInstallations.length > 0) {
+    candidates = candidates.where((where) =>
+      where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
+    );
+  }
+  if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  return store.db
+    .updateTable('deliveries')
+    .set({
+      status: 'processing',
+      attempts: sql<number>`attempts + 1`,
+      claimed_by: workerId,
+      lease_expires_at: now + leaseMs,
+    })
+    .where('id', 'in', candidates)
+    .returningAll()
+    .execute();
+}
+
+export interface StartOptions {
+  workerId: string;
+  leaseMs: number;
+  now: number;
+}
+
+/**
+ * Starts deliveries stored under `workerId`'s claim (handed over by the receiver): counts their
+ * attempt and renews their lease, only where this process still holds them and their key is free.
+ * Returns the attempts of those started, by id; the others must not run here.
+ */
+export async function startDeliveries(
+  store: Store,
+  ids: readonly string[],
+  { workerId, leaseMs, now }: StartOptions,
+): Promise<Map<string, number>> {
+  const rows = await store.db
+    .updateTable('deliveries')
+    .set({ attempts: sql<number>`attempts + 1`, lease_expires_at: now + leaseMs })
+    .where('id', 'in', [...ids])
+    .where(heldBy(workerId))
+    .where((where) => where.not(isKeyBusy(now)(where)))
+    .returning(['id', 'attempts'])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.attempts]));
+}
+
+/**
+ * Puts deliveries `workerId` holds but could not start (their key is busy) back in the queue, to
+ * be claimed in turn. Returns those it still held.
+ */
+export async function yieldDeliveries(
+  store: Store,
+  ids: readonly string[],
+  workerId: string,
+  now: number,
+): Promise<string[]> {
+  const rows = await store.db
+    .updateTable('deliveries')
+    .set({ status: 'queued', claimed_by: null, lease_expires_at: null, next_attempt_at: now })
+    .where('id', 'in', [...ids])
+    .where(heldBy(workerId))
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Marks many deliveries processed in one statement; only those `workerId` still holds. */
+export async function completeDeliveries(
+  store: Store,
+  ids: readonly string[],
+  workerId: string,
+  now: number,
+): Promise<void> {
+  await store.db
+    .updateTable('deliveries')
+    .set({ status: 'processed', processed_at: now, lease_expires_at: null, error: null })
+    .where('id', 'in', [...ids])
+    .where(heldBy(workerId))
+    .execute();
+}
+
+export async function failDelivery(
+  store: Store,
+  id: string,
+  workerId: string,
+  failure: { error: string; retryAt: number | null },
+): Promise<boolean> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set({
+      status: failure.retryAt === null ? 'dead' : 'failed',
+      error: failure.error,
+      next_attempt_at: failure.retryAt ?? undefined,
+      lease_expires_at: null,
+    })
+    .where('id', '=', id)
+    .where(heldBy(workerId))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Renews the lease on deliveries `ids`, those of them `workerId` still holds; returns how many. */
+export async function extendLeases(
+  store: Store,
+  workerId: string,
+  ids: readonly string[],
+  leaseExpiresAt: number,
+): Promise<number> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set({ lease_expires_at: leaseExpiresAt })
+    .where('id', 'in', [...ids])
+    .where(heldBy(workerId))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Hands unfinished claims back to the queue (graceful shutdown), without counting an attempt. */
+export async function releaseClaims(store: Store, workerId: string, now: number): Promise<number> {
+  const result = await store.db
+    .updateTable('deliveries')
+    .set({
+      status: 'queued',
+      // A delivery that waited here never counted one.
+      attempts: sql<number>`case when attempts > 0 then attempts - 1 else 0 end`,
+      claimed_by: null,
+      lease_expires_at: null,
+      next_attempt_at: now,
+    })
+    .where(heldBy(workerId))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,115 @@
+/**
+ * Deliveries and the audit log as the console and the API page through them: newest first, by an
+ * opaque cursor (the last row's sequence number), with the duration and last error of deliveries.
+ */
+import type { Store } from '../store/database.js';
+import type { DeliveryStatus } from '../store/schema.js';
+
+export const MAX_PAGE = 200;
+
+export interface DeliveryQuery {
+  installationId?: number;
+  status?: DeliveryStatus;
+  event?: string;
+  repository?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+function decodeCursor(cursor: string | undefined): number | undefined {
+  return cursor && /^\d{1,15}$/.test(cursor) ? Number(cursor) : undefined;
+}
+
+function pageOf<T>(rows: T[], limit: number, seqOf: (row: T) => number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? String(seqOf(last)) : null };
+}
+
+function iso(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(Number(epochMs)).toISOString();
+}
+
+export async function pageDeliveries(store: Store, query: DeliveryQuery) {
+  const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE);
+  let select = store.db
+    .selectFrom('deliveries')
+    .select([
+      'seq',
+      'id',
+      'event',
+      'action',
+      'installation_id',
+      'repository',
+      'status',
+      'attempts',
+      'error',
+      'received_at',
+      'processed_at',
+    ])
+    .orderBy('seq', 'desc')
+    .limit(limit + 1);
+  const before = decodeCursor(query.cursor);
+  if (before !== undefined) select = select.where('seq', '<', before);
+  if (query.installationId !== undefined) select = select.where('installation_id', '=', query.installationId);
+  if (query.status) select = select.where('status', '=', query.status);
+  if (query.event) select = select.where('event', '=', query.event);
+  if (query.repository) select = select.where('repository', '=', query.repository);
+  const page = pageOf(await select.execute(), limit, (row) => Number(row.seq));
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((row) => ({
+      id: row.id,
+      event: row.event,
+      action: row.action,
+      installationId: row.installation_id === null ? null : Number(row.installation_id),
+      repository: row.repository,
+      status: row.status,
+      attempts: row.attempts,
+      error: row.error,
+      receivedAt: iso(row.received_at),
+      processedAt: iso(row.processed_at),
+      durationMs: row.processed_at === null ? null : Number(row.processed_at) - Number(row.received_at),
+    })),
+  };
+}
+
+export type DeliveryEntry = Awaited<ReturnType<typeof pageDeliveries>>['items'][number];
+
+export interface AuditQuery {
+  installationId?: number;
+  cursor?: string;
+  limit: number;
+}
+
+export async function pageAudit(store: Store, query: AuditQuery) {
+  const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE);
+  let select = store.db
+    .selectFrom('audit')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  const before = decodeCursor(query.cursor);
+  if (before !== undefined) select = select.where('id', '<', before);
+  if (query.installationId !== undefined) select = select.where('installation_id', '=', query.installationId);
+  const page = pageOf(await select.execute(), limit, (row) => Number(row.id));
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map((row) => ({
+      id: Number(row.id),
+      integrationId: row.installation_id === null ? null : String(row.installation_id),
+      at: iso(row.at),
+      actor: row.actor,
+      action: row.action,
+      detail: row.detail === null ? null : (JSON.parse(row.detail) as unknown),
+    })),
+  };
+}
+
+export type AuditEntryJson = Awaited<ReturnType<typeof pageAudit>>['items'][number];

@@ -1,0 +1,107 @@
+import type { Field } from '../rules/workflow-model.js';
+import { listSteps, getActionName, type Audit, type AuditFinding } from './context.js';
+
+/** Inputs of well-known actions that run their value as code (action → input names). */
+export const CODE_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  'actions/github-script': ['script'],
+  'azure/cli': ['inlineScript'],
+  'azure/powershell': ['inlineScript'],
+  'appleboy/ssh-action': ['script', 'script_stop'],
+  'jannekem/run-python-script-action': ['script'],
+  'nick-fields/retry': ['command'],
+  'nick-invision/retry': ['command'],
+  'wandalen/wretry.action': ['command'],
+  'addnab/docker-run-action': ['run'],
+  'mathiasvr/command-output': ['run'],
+  'cloudposse/github-action-docker-compose-test-run': ['command'],
+  'garygrossgarten/github-action-ssh': ['command'],
+  'amadevus/pwsh-script': ['script'],
+  'mikefarah/yq': ['cmd'],
+  'jannekem/run-python-script': ['script'],
+  'cardinalby/js-eval-action': ['expression'],
+  'satackey/action-js-inline': ['script'],
+};
+
+const SEGMENT = String.raw`(?:\.\*|\[[^\]]*\]|\.\w+)`;
+/** Contexts an outside contributor writes, as zizmor lists them (titles, bodies, branch names, commit messages…). */
+const UNTRUSTED_CONTEXTS = new RegExp(
+  [
+    String.raw`github\.head_ref`,
+    String.raw`github\.event\.(?:issue|pull_request|discussion)\.(?:title|body)`,
+    String.raw`github\.event\.(?:comment|review|review_comment)\.body`,
+    String.raw`github\.event\.(?:issue|pull_request|discussion)\.labels${SEGMENT}\.name`,
+    String.raw`github\.event\.label\.name`,
+    String.raw`github\.event\.pages${SEGMENT}\.page_name`,
+    String.raw`github\.event\.(?:commits${SEGMENT}|head_commit|workflow_run\.head_commit)\.(?:message|(?:author|committer)\.(?:email|name))`,
+    String.raw`github\.event\.pull_request\.head\.(?:ref|label|repo\.(?:default_branch|description|homepage))`,
+    String.raw`github\.event\.workflow_run\.(?:head_branch|display_title|pull_requests${SEGMENT}\.head\.ref|head_repository\.description)`,
+    String.raw`github\.event\.release\.(?:name|body|tag_name)`,
+    String.raw`github\.event\.(?:discussion|issue)\.user\.(?:name|bio)`,
+    String.raw`github\.event\.client_payload${SEGMENT}*`,
+  ]
+    .map((pattern) => `(?:${pattern})`)
+    .join('|') + String.raw`(?![\w-])`,
+  'i',
+);
+/** A whole event object serialized (`toJSON(github.event)`) carries every untrusted field. */
+const WHOLE_EVENT =
+  /toJSON\(\s*github\.event(?:\.(?:issue|pull_request|comment|review|discussion|head_commit|commits))?\s*\)/i;
+/** Expressions that evaluate to a boolean or a number are not injectable. */
+const NON_STRING = /^!|==|!=|<=|>=|[<>]|^(?:contains|startsWith|endsWith)\(/i;
+
+function findDerived(expression: string): string | undefined {
+  return NON_STRING.test(expression.trim()) ? undefined : DERIVED_OUTPUT.exec(expression)?.[0];
+}
+
+export function findUntrustedContext(expression: string, inAction = false): string | undefined {
+  if (NON_STRING.test(expression.trim())) return undefined;
+  const found = UNTRUSTED_CONTEXTS.exec(expression)?.[0] ?? WHOLE_EVENT.exec(expression)?.[0];
+  return found ?? (inAction ? ACTION_INPUT.exec(expression)?.[0] : undefined);
+}
+
+/** Outputs of earlier steps or jobs: often derived from untrusted input, so a warning. */
+const DERIVED_OUTPUT = /\b(?:steps|needs)\.[\w-]+\.outputs\b/;
+/** In a composite action, its `inputs.*` come from whichever workflow calls it. */
+const ACTION_INPUT = /\binputs\.[\w-]+|\binputs\[/;
+
+export const templateInjection: Audit = ({ workflow }) => {
+  const findings: AuditFinding[] = [];
+  const isAction = workflow.kind === 'action';
+  for (const { job, step } of listSteps(workflow)) {
+    /** An `env.NAME` expression is as untrusted as the value the step, job or workflow gives NAME. */
+    const resolveEnv = (text: string): string | undefined =>
+      [...text.matchAll(/\benv\.([\w-]+)/g)]
+        .flatMap((match) => [...step.env, ...job.env, ...workflow.env].filter((f) => f.key === match[1]))
+        .flatMap((field) => field.expressions.map((e) => findUntrustedContext(e.text, isAction) ?? findDerived(e.text)))
+        .find(Boolean);
+    const check = (field: Field, where: string) =>
+      checkField(field, where, (text) => findUntrustedContext(text, isAction) ?? resolveEnv(text) ?? findDerived(text));
+    if (step.run) findings.push(...check(step.run, 'run script'));
+    const action = step.uses && getActionName(step.uses.value);
+    const inputs = action ? CODE_INPUTS[action] : undefined;
+    if (!inputs) continue;
+    for (const field of step.with) {
+      if (inputs.includes(field.key)) findings.push(...check(field, `\`${field.key}:\` of ${action}`));
+    }
+  }
+  return findings;
+};
+
+function checkField(field: Field, where: string, findContext: (text: string) => string | undefined): AuditFinding[] {
+  if (!field.isString) return [];
+  return field.expressions.flatMap((expression) => {
+    const context = findContext(expression.text);
+    if (!context) return [];
+    return [
+      {
+        audit: 'template-injection' as const,
+        ...(DERIVED_OUTPUT.test(context) ? { severity: 'warning' as const } : {}),
+        lines: [expression.line],
+        title: `Untrusted input expanded inside a ${where.startsWith('run') ? 'run script' : 'script input'}`,
+        explanation: `\`\${{ ${expression.text} }}\` in the ${where} is replaced by text an outside contributor controls (${context}) before the code runs, so a crafted title, branch name or comment becomes commands executed with this job's token and secrets.`,
+        fix: `Pass it through an environment variable and quote it: \`env: VALUE: \${{ ${expression.text} }}\` on the step, then use "$VALUE" (or process.env.VALUE) in the code.`,
+        evidence: `\${{ ${expression.text} }}`,
+      },
+    ];
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Repair's writes: one commit on a `keel/` branch through the Git Data API (blobs, tree, commit,
+ * ref), and the pull request from it. The request guard refuses anything else before it leaves.
+ */
+import { statusOf } from '../github/errors.js';
+import type { KeelOctokit } from '../github/octokit.js';
+import { classified, type RepositoryRef } from '../github/repository.js';
+
+export interface BranchCommit {
+  /** The default branch the commit is made on top of. */
+  base: string;
+  /** `keel/…` */
+  branch: string;
+  message: string;
+  files: { path: string; text: string }[];
+}
+
+/** Commits `files` on top of the base's head and points `branch` at it (created, or moved). */
+export function commitToBranch(octokit: KeelOctokit, ref: RepositoryRef, commit: BranchCommit): Promise<string> {
+  const repo = { owner: ref.owner, repo: ref.repo };
+  return classified(ref.githubHost, async () => {
+    const { data: head } = await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+      ...repo,
+      ref: `heads/${commit.base}`,
+    });
+    const { data: parent } = await octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
+      ...repo,
+      commit_sha: head.object.sha,
+    });
+    const blobs = await Promise.all(
+      commit.files.map(async (file) => {
+        const { data } = await octokit.request('POST /repos/{owner}/{repo}/git/blobs', {
+          ...repo,
+          content: file.text,
+          encoding: 'utf-8',
+        });
+        return { path: file.path, mode: '100644' as const, type: 'blob' as const, sha: data.sha };
+      }),
+    );
+    const { data: tree } = await octokit.request('POST /repos/{owner}/{repo}/git/trees', {
+      ...repo,
+      base_tree: parent.tree.sha,
+      tree: blobs,
+    });
+    const { data: created } = await octokit.request('POST /repos/{owner}/{repo}/git/commits', {
+      ...repo,
+      message: commit.message,
+      tree: tree.sha,
+      parents: [head.object.sha],
+    });
+    try {
+      await octokit.request('POST /repos/{owner}/{repo}/git/refs', {
+        ...repo,
+        ref: `refs/heads/${commit.branch}`,
+        sha: created.sha,
+      });
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error;
+      // The branch is left from an earlier pull request: move it.
+      await octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
+        ...repo,
+        ref: `heads/${commit.branch}`,
+        sha: created.sha,
+        force: true,
+      });
+    }
+    return created.sha;
+  });
+}
+
+export interface NewPullRequest {
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+}
+
+export function openPullRequest(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  pull: NewPullRequest,
+): Promise<{ number: number; url: string }> {
+  return classified(ref.githubHost, async () => {
+    const { data } = await octokit.request('POST /repos/{owner}/{repo}/pulls', {
+      owner: ref.owner,
+      repo: ref.repo,
+      ...pull,
+      maintainer_can_modify: true,
+    });
+    return { number: data.number, url: data.html_url };
+  });
+}
+
+export function editPullRequest(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  number: number,
+  changes: { title?: string; body?: string; state?: 'closed' },
+): Promise<void> {
+  return classified(ref.githubHost, async () => {
+    await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: number,
+      ...changes,
+    });
+  });
+}
+
+/** A comment on the pull request's conversation (a review with no verdict: pull_requests: write). */
+export function commentOnPullRequest(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  number: number,
+  body: string,
+): Promise<void> {
+  return classified(ref.githubHost, async () => {
+    await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: number,
+      event: 'COMMENT',
+      body,
+    });
+  });
+}
