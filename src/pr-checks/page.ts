@@ -60,9 +60,8 @@ function renderAccepted(accepted: readonly AcceptedFinding[], blobUrl: string): 
       (finding) =>
         html`${renderFinding(finding, blobUrl)}
           <p class="meta">
-            Accepted by @${finding.acceptedBy} on ${new Date(finding.acceptedAt).toISOString()}${
-              finding.reason === null ? '' : html`: ${finding.reason}`
-            }
+            Accepted by @${finding.acceptedBy} on
+            ${new Date(finding.acceptedAt).toISOString()}${finding.reason === null ? '' : html`: ${finding.reason}`}
           </p>`,
     )}
   </section>`;

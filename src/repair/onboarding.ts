@@ -29,6 +29,7 @@ prChecks:
   maxChangedLines: 1000    # lines changed before the size rule flags a pull request
   # titlePattern: '^(feat|fix|docs|chore)(\\(.+\\))?: '  # a regular expression titles must match (unset: any title)
   ignorePaths: []          # globs of files the checks skip
+  # workflowAudits: { template-injection: error, unpinned-uses: off }  # per audit: error, warning or off
 ci:
   comment: true            # one comment per pull request explaining its failed runs, kept up to date
   trackDefaultBranch: true # one issue per workflow while the default branch is red

@@ -4,17 +4,24 @@
  */
 import type { z } from 'zod';
 
-type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; options?: z.ZodType[] };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+};
 
 function defOf(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
-/** The object schemas reachable at a schema position, through defaults, optionals and unions. */
+/** The object schemas reachable at a schema position, through defaults, optionals, unions and transforms. */
 function objectsAt(schema: z.ZodType): Record<string, z.ZodType>[] {
   const def = defOf(schema);
   if (def.type === 'object' && def.shape) return [def.shape];
   if (def.innerType) return objectsAt(def.innerType);
+  if (def.in) return objectsAt(def.in);
   if (def.type === 'union' && def.options) return def.options.flatMap(objectsAt);
   return [];
 }

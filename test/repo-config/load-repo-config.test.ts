@@ -152,7 +152,9 @@ describe('loadRepoConfig with an invalid file', () => {
 
   it('names an unknown section', async () => {
     serve('prCheck:\n  maxChangedLines: 10\n');
-    expect((await loadError()).message).toBe('Invalid .github/keel.yml: prCheck is not a known key; did you mean prChecks? (line 1)');
+    expect((await loadError()).message).toBe(
+      'Invalid .github/keel.yml: prCheck is not a known key; did you mean prChecks? (line 1)',
+    );
   });
 
   it('names a YAML syntax error and its line', async () => {
