@@ -4,7 +4,8 @@
  * the delivery needs no ordering. Pure: computed by the receiver from the event and its payload.
  *
  * Keys (ids are GitHub's numeric ids, never names, which change on rename):
- * - `pr:<repo id>:<number>`: a pull request's events, and workflow runs of its head commit
+ * - `pr:<repo id>:<number>`: a pull request's events, its conversation comments (sent as
+ *   `issue_comment`, so `/keel check` waits for a push's audit), and workflow runs of its head commit
  * - `workflow:<repo id>:<workflow id>:<branch>`: runs of one workflow on a branch (the default
  *   branch's tracking issue)
  * - `commit:<repo id>:<sha>`: runs of a fork's pull request, which GitHub sends without it
@@ -41,6 +42,14 @@ const numbered =
     return number === undefined ? null : `${prefix}:${repositoryId}:${number}`;
   };
 
+/** Issue events; on a pull request (`issue.pull_request` set) they share the pull request's key. */
+const issueOrPull: KeyOf = (payload, repositoryId) => {
+  const issue = field(payload, 'issue');
+  const number = readId(field(issue, 'number'));
+  if (number === undefined) return null;
+  return `${field(issue, 'pull_request') ? 'pr' : 'issue'}:${repositoryId}:${number}`;
+};
+
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 function keyOfWorkflowRun(payload: Record_, repositoryId: number): string | null {
@@ -65,8 +74,8 @@ const KEY_OF_EVENT: Readonly<Record<string, KeyOf>> = {
   pull_request_review_thread: numbered('pr', 'pull_request'),
   workflow_run: keyOfWorkflowRun,
   push: (_payload, repositoryId) => `repo:${repositoryId}`,
-  issues: numbered('issue', 'issue'),
-  issue_comment: numbered('issue', 'issue'),
+  issues: issueOrPull,
+  issue_comment: issueOrPull,
   discussion: numbered('discussion', 'discussion'),
   discussion_comment: numbered('discussion', 'discussion'),
 };

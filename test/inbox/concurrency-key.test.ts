@@ -44,7 +44,20 @@ describe('the concurrency key of a delivery', () => {
     expect(computeConcurrencyKey('push', payload)).toBe(`repo:${payload.repository.id}`);
   });
 
-  it('orders comments by their issue (or pull request) and discussion comments by their discussion', () => {
+  it('orders a comment on a pull request’s conversation with that pull request’s events', () => {
+    // GitHub sends a pull request's conversation comments as issue_comment, with issue.pull_request set.
+    const comment = example('issue_comment.created');
+    const pullRequest = {
+      url: `${comment.issue.url.replace('/issues/', '/pulls/')}`,
+      html_url: '',
+      diff_url: '',
+      patch_url: '',
+    };
+    comment.issue.pull_request = pullRequest;
+    expect(computeConcurrencyKey('issue_comment', comment)).toBe(`pr:${comment.repository.id}:${comment.issue.number}`);
+  });
+
+  it('orders comments by their issue and discussion comments by their discussion', () => {
     const comment = example('issue_comment.created');
     const discussion = example('discussion_comment.created');
     expect([
