@@ -12,6 +12,7 @@
  */
 import { classifyGitHubError } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
+import { ensureGitHubIntegration } from '../integrations/store.js';
 import type { Store } from '../store/database.js';
 import { findDeletedInstallations, listInstallationIds } from './installation-reads.js';
 import {
@@ -94,8 +95,17 @@ export async function discoverInstallations(options: DiscoverInstallationsOption
     unlisted: 0,
   };
   for (const facts of unknown) {
-    if (!deleted.has(facts.id) && (await rememberDiscovered(store, facts, now))) result.discovered.push(facts.id);
-    else result.deleted++;
+    if (!deleted.has(facts.id) && (await rememberDiscovered(store, facts, now))) {
+      result.discovered.push(facts.id);
+      // The console lists it like any installation: named after its account, nobody known to have added it.
+      await ensureGitHubIntegration(store, {
+        installationId: facts.id,
+        accountLogin: facts.account.login,
+        host: apiHost === 'api.github.com' ? 'github.com' : apiHost,
+        addedBy: null,
+        now: now(),
+      });
+    } else result.deleted++;
   }
   const listedIds = new Set(listed.facts.map((facts) => facts.id));
   result.unlisted = [...known].filter((id) => !listedIds.has(id)).length;

@@ -164,7 +164,16 @@ describe('discoverInstallations', () => {
       events: expect.arrayContaining(['pull_request', 'workflow_run']),
       permissions: { granted: { contents: 'write', metadata: 'read', workflows: 'write' } },
       repositories: { selection: 'all', count: null },
+      name: ACME.login,
+      services: { 'pr-checks': true, ci: true, repair: true, commands: true, rerun: false },
+      exclusions: [],
     });
+    const integration = await quiet.keel.store.db
+      .selectFrom('integrations')
+      .select(['provider', 'host', 'name', 'added_by'])
+      .where('installation_id', '=', UNKNOWN)
+      .executeTakeFirst();
+    expect(integration).toEqual({ provider: 'github', host: 'github.com', name: ACME.login, added_by: null });
   });
 
   it('leaves an audit entry with no actor', async () => {
