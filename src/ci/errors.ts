@@ -1,20 +1,6 @@
 /** Errors of the CI capability, each with the sentence that fixes it. */
 import { KeelError } from '../errors.js';
 
-/**
- * Another worker is creating the same comment or issue right now. Thrown so the inbox retries the
- * delivery a little later, when the comment or issue exists and can be edited instead.
- */
-export class CiReportBusyError extends KeelError {
-  constructor(what: string) {
-    super(
-      'CI_REPORT_BUSY',
-      `Another delivery is creating ${what} right now.`,
-      'Nothing to do: Keel retries this delivery shortly and edits what the other one created.',
-    );
-  }
-}
-
 /** Re-running jobs needs `actions: write`, which the opt-in `rerun` capability asks for. */
 export class RerunNotGrantedError extends KeelError {
   readonly permission = 'actions';
