@@ -132,6 +132,10 @@ export function getDelivery(store: Store, id: string): Promise<DeliveryRow | und
 export interface ListDeliveriesOptions {
   status?: DeliveryStatus;
   installationId?: number;
+  event?: string;
+  repository?: string;
+  /** Only deliveries that arrived before this sequence number (the next page, newest first). */
+  beforeSeq?: number;
   limit: number;
 }
 
@@ -157,6 +161,9 @@ export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
     .limit(options.limit);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.installationId !== undefined) query = query.where('installation_id', '=', options.installationId);
+  if (options.event) query = query.where('event', '=', options.event);
+  if (options.repository) query = query.where('repository', '=', options.repository);
+  if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);
   return query.execute();
 }
 

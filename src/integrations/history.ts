@@ -2,6 +2,7 @@
  * Deliveries and the audit log as the console and the API page through them: newest first, by an
  * opaque cursor (the last row's sequence number), with the duration and last error of deliveries.
  */
+import { listDeliveries } from '../inbox/deliveries.js';
 import type { Store } from '../store/database.js';
 import type { DeliveryStatus } from '../store/schema.js';
 
@@ -38,30 +39,10 @@ function iso(epochMs: number | null): string | null {
 
 export async function pageDeliveries(store: Store, query: DeliveryQuery) {
   const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE);
-  let select = store.db
-    .selectFrom('deliveries')
-    .select([
-      'seq',
-      'id',
-      'event',
-      'action',
-      'installation_id',
-      'repository',
-      'status',
-      'attempts',
-      'error',
-      'received_at',
-      'processed_at',
-    ])
-    .orderBy('seq', 'desc')
-    .limit(limit + 1);
-  const before = decodeCursor(query.cursor);
-  if (before !== undefined) select = select.where('seq', '<', before);
-  if (query.installationId !== undefined) select = select.where('installation_id', '=', query.installationId);
-  if (query.status) select = select.where('status', '=', query.status);
-  if (query.event) select = select.where('event', '=', query.event);
-  if (query.repository) select = select.where('repository', '=', query.repository);
-  const page = pageOf(await select.execute(), limit, (row) => Number(row.seq));
+  const { installationId, status, event, repository } = query;
+  const beforeSeq = decodeCursor(query.cursor);
+  const rows = await listDeliveries(store, { installationId, status, event, repository, beforeSeq, limit: limit + 1 });
+  const page = pageOf(rows, limit, (row) => Number(row.seq));
   return {
     nextCursor: page.nextCursor,
     items: page.items.map((row) => ({
