@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Probot, type ApplicationFunction } from 'probot';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { handledEvents } from './capabilities.js';
+import { verifyAppNow } from './connection/verify-app-now.js';
 import type { KeelConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createInstallationTokens, type InstallationTokens } from './github/installation-tokens.js';
@@ -72,6 +73,9 @@ export interface Keel extends KeelServices {
   /** Graceful shutdown: stop accepting, finish or release claimed deliveries, close the store. */
   stop(graceMs?: number): Promise<void>;
 }
+
+/** /readyz waits this long for GitHub's answer to `GET /app`, without retries. */
+const READYZ_GITHUB_TIMEOUT_MS = 5_000;
 
 function isLoopbackUrl(url: string): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
@@ -165,20 +169,13 @@ export async function createKeel({
   });
 
   const http = new Hono();
+  const readyzLog = log.child({ name: 'readyz' });
   const checkGitHub = createGitHubCheck({
-    githubHost: config.githubHost,
-    async fetchApp() {
-      const octokit = await probot.auth();
-      const { data } = await octokit.request('GET /app', {
-        request: { retries: 0, signal: AbortSignal.timeout(5_000) },
-      });
-      return { id: data?.id ?? config.appId ?? 0, name: data?.name ?? 'unnamed' };
-    },
+    // The verifier's own check, so /readyz and `keel verify` judge GET /app alike.
+    checkAppCredentials: () => verifyAppNow(services, { timeoutMs: READYZ_GITHUB_TIMEOUT_MS }),
+    log: readyzLog,
   });
-  http.route(
-    '/',
-    operationsRoutes({ store, log: log.child({ name: 'readyz' }), checkGitHub, redisUrl: config.redisUrl }),
-  );
+  http.route('/', operationsRoutes({ store, log: readyzLog, checkGitHub, redisUrl: config.redisUrl }));
   if (config.metricsPort === undefined) http.route('/', metricsRoute({ metrics, token: config.metricsToken }));
   // The admin token, or a console session limited to the user's integrations.
   http.use('/api/*', apiAuth(services));

@@ -2,17 +2,25 @@
  * Makes the writes `report.ts` planned, in order, and remembers what GitHub created (comment ids,
  * issue numbers) so later events edit instead of creating again. The inbox runs the deliveries of
  * one pull request, and of one workflow on a branch, one at a time, so this is a plain executor:
- * before creating a comment or an issue it looks for one carrying Keel's hidden marker on GitHub,
- * so an attempt whose create response was lost never creates a second one when it runs again.
+ * before creating a comment or an issue it looks for one carrying Keel's hidden marker on GitHub
+ * (the pull request's comment, the tracking issue, and each comment on it), so an attempt whose
+ * create response was lost never creates a second one when it runs again.
  */
 import type { Logger } from 'pino';
 import type { KeelOctokit } from '../github/octokit.js';
 import type { Store } from '../store/database.js';
 import { classified, writeStatus, type RepositoryRef } from '../github/repository.js';
-import { closeIssue, createComment, createIssue, ensureLabel, updateComment } from './github-writes.js';
+import {
+  closeIssue,
+  createComment,
+  createIssue,
+  createMarkedComment,
+  ensureLabel,
+  updateComment,
+} from './github-writes.js';
 import { findMarkedComment } from './github.js';
 import { CI_COMMENT_MARKER, trackingIssueMarker } from './render.js';
-import { CI_LABEL, type CiWrite } from './report.js';
+import { CI_LABEL, type CiWrite, type RunRef } from './report.js';
 import { saveCommitState } from './store.js';
 import { saveOpenedTrackingIssue, savePullComment, saveTrackingIssue } from './store-reports.js';
 
@@ -52,13 +60,15 @@ export async function applyCiWrites(context: ApplyCiWritesContext, writes: reado
         await applyOpenIssue(context, write);
         break;
       case 'comment-issue': {
-        await createComment(octokit, ref, write.issueNumber, write.body);
+        const marker = trackingCommentMarker('still-failing', write.issueNumber, write.run);
+        await createMarkedComment(octokit, ref, write.issueNumber, { body: write.body, marker });
         const issue = { repositoryId, workflowId: write.workflowId, issueNumber: write.issueNumber };
         await saveTrackingIssue(store, { ...issue, state: 'open' }, write.run, context.now());
         break;
       }
       case 'close-issue': {
-        await createComment(octokit, ref, write.issueNumber, write.body);
+        const marker = trackingCommentMarker('closing', write.issueNumber, write.run);
+        await createMarkedComment(octokit, ref, write.issueNumber, { body: write.body, marker });
         await closeIssue(octokit, ref, write.issueNumber);
         const issue = { repositoryId, workflowId: write.workflowId, issueNumber: write.issueNumber };
         await saveTrackingIssue(store, { ...issue, state: 'closed' }, null, context.now());
@@ -109,7 +119,10 @@ async function applyOpenIssue(context: ApplyCiWritesContext, write: Write<'open-
   } else {
     issueNumber = found.number;
     // The issue opened for this very run (its create response was lost) needs nothing more.
-    if (found.body !== write.body) await createComment(octokit, ref, issueNumber, write.commentBody);
+    if (found.body !== write.body) {
+      const marker = trackingCommentMarker('still-failing', issueNumber, write.run);
+      await createMarkedComment(octokit, ref, issueNumber, { body: write.commentBody, marker });
+    }
   }
   await saveOpenedTrackingIssue(
     context.store,
@@ -124,6 +137,14 @@ async function applyOpenIssue(context: ApplyCiWritesContext, write: Write<'open-
     write.run,
     context.now(),
   );
+}
+
+/**
+ * The hidden marker of a comment on a tracking issue: one "still failing" comment per failed run
+ * (attempt), one closing comment per passing run, found again on GitHub before creating another.
+ */
+function trackingCommentMarker(kind: 'still-failing' | 'closing', issueNumber: number, run: RunRef): string {
+  return `<!-- keel:ci-${kind} #${issueNumber} run ${run.runId}/${run.runAttempt} -->`;
 }
 
 /** The open issue a bot opened with Keel's label and `marker` in its body, if any. */

@@ -1,10 +1,12 @@
 /**
  * The GitHub writes the CI capability makes, each idempotent by what it targets: a status by its
- * context, a comment or an issue by the id Keel stored for it, a label by its name.
+ * context, a comment or an issue by the id Keel stored for it or by its hidden marker, a label by
+ * its name.
  */
 import { GitHubError, statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { classified, type RepositoryRef } from '../github/repository.js';
+import { findMarkedComment } from './github.js';
 
 /**
  * Creates are not retried in-process: a 5xx may come after GitHub created the comment or issue.
@@ -29,6 +31,21 @@ export function createComment(
     });
     return Number(data.id);
   });
+}
+
+/**
+ * Adds a comment ending with the hidden `marker`, unless a bot comment carrying it is there already:
+ * a comment GitHub created before its answer was lost (a 502) is found on the retry, not repeated.
+ * Returns the comment's id.
+ */
+export async function createMarkedComment(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  issueNumber: number,
+  { body, marker }: { body: string; marker: string },
+): Promise<number> {
+  const found = await findMarkedComment(octokit, ref, issueNumber, marker);
+  return found ?? createComment(octokit, ref, issueNumber, `${body}\n\n${marker}`);
 }
 
 /** Replaces a comment's body; false when the comment is gone (deleted by someone). */

@@ -57,7 +57,7 @@ export type CiWrite =
       run: RunRef;
     }
   | { kind: 'comment-issue'; workflowId: number; issueNumber: number; body: string; run: RunRef }
-  | { kind: 'close-issue'; workflowId: number; issueNumber: number; body: string };
+  | { kind: 'close-issue'; workflowId: number; issueNumber: number; body: string; run: RunRef };
 
 export interface PullState {
   number: number;
@@ -187,8 +187,9 @@ export interface SuccessPlanInput {
   /** Pull requests whose comment reports a failure. */
   pulls: readonly PullState[];
   comment: boolean;
-  /** The open tracking issue of the workflow that passed on the default branch. */
-  closing: { issueNumber: number; workflowId: number; workflow: string; branch: string; runUrl: string } | null;
+  /** The open tracking issue of the workflow that passed on the default branch, and the passing run. */
+  closing:
+    (RunRef & { issueNumber: number; workflowId: number; workflow: string; branch: string; runUrl: string }) | null;
 }
 
 export function planSuccessWrites(input: SuccessPlanInput): CiWrite[] {
@@ -225,6 +226,7 @@ export function planSuccessWrites(input: SuccessPlanInput): CiWrite[] {
       kind: 'close-issue',
       workflowId: closing.workflowId,
       issueNumber: closing.issueNumber,
+      run: { runId: closing.runId, runAttempt: closing.runAttempt },
       body: `✅ **${escapeText(closing.workflow)}** passes on ${escapeText(closing.branch)} again at \`${input.sha.slice(0, 7)}\` ([run](${closing.runUrl})). Closing this issue.`,
     });
   }

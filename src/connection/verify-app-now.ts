@@ -1,7 +1,8 @@
 /**
  * Checks the app's own credentials (`GET /app` with its JWT) for someone waiting on the answer:
  * what `keel verify` reports when there is no installation to verify, so a wrong APP_ID or
- * PRIVATE_KEY, or an unreachable GitHub, is never "all is well".
+ * PRIVATE_KEY, or an unreachable GitHub, is never "all is well", and what /readyz's GitHub check
+ * shows (through createGitHubCheck, which keeps its answer a minute).
  */
 import { createTimedFetch } from '../github/octokit.js';
 import { checkAppCredentials } from './verify/checks/check-app-credentials.js';

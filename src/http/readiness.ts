@@ -6,7 +6,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { findErrorCode } from '../errors.js';
-import { classifyGitHubError } from '../github/errors.js';
 import type { Store } from '../store/database.js';
 
 export interface Check {
@@ -55,45 +54,42 @@ export async function checkStore(store: Store, log: Logger): Promise<Check[]> {
   }
 }
 
-/** What GitHub answers to `GET /app`; only what the check needs. */
-export interface AppIdentity {
-  id: number;
-  name: string;
+/**
+ * What the connection verifier's app-credentials check found (`GET /app` with the app's JWT): the
+ * same finding and remedy `keel verify` shows, written in one place (checkAppCredentials).
+ */
+export interface AppCredentialsFinding {
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  finding: string;
+  remedy: string;
+  kind?: string | undefined;
 }
 
 export interface GitHubCheckOptions {
-  /** Calls `GET /app` with the app's JWT: proves APP_ID and PRIVATE_KEY belong to an app GitHub knows. */
-  fetchApp: () => Promise<AppIdentity>;
-  /** Host name GitHub is reached at, for messages. */
-  githubHost: string;
+  /** Runs the verifier's app-credentials check: proves APP_ID and PRIVATE_KEY belong to an app GitHub knows. */
+  checkAppCredentials: () => Promise<AppCredentialsFinding>;
+  log: Logger;
   cacheMs?: number;
   now?: () => number;
 }
 
-/** The GitHub check, its answer kept `cacheMs` (a minute) so /readyz does not spend the rate limit. */
-export function createGitHubCheck({ fetchApp, githubHost, cacheMs = 60_000, now = Date.now }: GitHubCheckOptions) {
+/**
+ * The GitHub check, its answer kept `cacheMs` (a minute) so /readyz does not spend the rate limit.
+ * /readyz shows the finding and its remedy, nothing more; why it failed (its kind) goes to the log.
+ */
+export function createGitHubCheck({ checkAppCredentials, log, cacheMs = 60_000, now = Date.now }: GitHubCheckOptions) {
   let cached: { at: number; check: Promise<Check> } | undefined;
   async function ask(): Promise<Check> {
+    let result: AppCredentialsFinding;
     try {
-      const app = await fetchApp();
-      return {
-        name: 'github',
-        ok: true,
-        detail: `${githubHost} accepts the credentials of app ${app.id} (${app.name})`,
-      };
+      result = await checkAppCredentials();
     } catch (error) {
-      const classified = classifyGitHubError(error, githubHost);
-      if (classified.kind === 'not-found') {
-        return {
-          name: 'github',
-          ok: false,
-          detail: `${githubHost} knows no GitHub App for this APP_ID and private key (GET /app answered 404).`,
-          remedy:
-            "Set APP_ID to the numeric App ID shown on the app's settings page, and PRIVATE_KEY to a key generated for that app.",
-        };
-      }
-      return { name: 'github', ok: false, detail: classified.message, remedy: classified.remedy };
+      log.warn({ err: error }, '/readyz: checking the app credentials against GitHub failed');
+      return { name: 'github', ok: false, detail: 'the GitHub check failed', remedy: 'See the Keel log.' };
     }
+    if (result.status === 'pass') return { name: 'github', ok: true, detail: result.finding };
+    log.warn({ kind: result.kind, remedy: result.remedy }, `/readyz: ${result.finding}`);
+    return { name: 'github', ok: false, detail: result.finding, remedy: result.remedy };
   }
   return function checkGitHub(): Promise<Check> {
     if (!cached || now() - cached.at >= cacheMs) cached = { at: now(), check: ask() };

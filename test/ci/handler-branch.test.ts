@@ -10,6 +10,7 @@ import {
   mockCreateIssue,
   mockCreateLabel,
   mockJobs,
+  mockListComments,
   mockLog,
   mockStatus,
   mockTokens,
@@ -105,6 +106,7 @@ describe('a red default branch', () => {
     await openIssue();
     const github = recordedGitHub();
     const payload = pushFailure(github, { runId: RUN_ID + 10, headSha: 'c'.repeat(40) });
+    mockListComments(github, ISSUE);
     const comment = mockCreateComment(github, ISSUE, 9001);
     await deliver(keel, 'workflow_run', payload);
     expect(String(comment.bodies[0]?.body)).toMatch(
@@ -125,11 +127,12 @@ describe('a red default branch', () => {
   it('comments and closes the issue when the workflow passes on the default branch again', async () => {
     await openIssue();
     const github = recordedGitHub();
+    mockListComments(github, ISSUE);
     const comment = mockCreateComment(github, ISSUE, 9002);
     const update = mockUpdateIssue(github, ISSUE);
     await deliverGreenPush();
     expect(String(comment.bodies[0]?.body)).toBe(
-      '✅ **CI** passes on master again at `ddddddd` ([run](https://github.com/octo-org/octo-repo/actions/runs/5550021)). Closing this issue.',
+      '✅ **CI** passes on master again at `ddddddd` ([run](https://github.com/octo-org/octo-repo/actions/runs/5550021)). Closing this issue.\n\n<!-- keel:ci-closing #31 run 5550021/1 -->',
     );
     expect(update.bodies).toEqual([{ state: 'closed', state_reason: 'completed' }]);
   });
@@ -157,6 +160,7 @@ describe('a red default branch', () => {
   it('opens a new issue when the branch turns red again after the issue was closed', async () => {
     await openIssue();
     const pass = recordedGitHub();
+    mockListComments(pass, ISSUE);
     mockCreateComment(pass, ISSUE, 9002);
     mockUpdateIssue(pass, ISSUE);
     await deliverGreenPush();

@@ -1,25 +1,101 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, describe, expect, it } from 'vitest';
+import app from '../../fixtures/connection/app.json' with { type: 'json' };
+import { testPrivateKey } from '../../fixtures/index.js';
+import { loadConfig } from '../../src/config.js';
+import { verifyAppNow } from '../../src/connection/verify-app-now.js';
 import { checkRedis, createGitHubCheck } from '../../src/http/readiness.js';
+import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 
 const log = pino({ level: 'silent' });
 
 describe('the GitHub readiness check', () => {
-  it('asks GitHub at most once a minute, and again after it', async () => {
-    let clock = 0;
-    let asked = 0;
-    const check = createGitHubCheck({
-      githubHost: 'api.github.com',
-      now: () => clock,
-      fetchApp: async () => ({ id: ++asked, name: 'Keel' }),
+  useGitHubMock();
+
+  /** The check as Keel wires it: the connection verifier's app-credentials check, with a clock and a log to read. */
+  function gitHubCheck(now: () => number = Date.now) {
+    const config = loadConfig({ APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: 'test-secret' });
+    const probot = new Probot({
+      appId: 1,
+      privateKey: testPrivateKey(),
+      Octokit: ProbotOctokit.defaults({ throttle: { enabled: false } }),
+      log: pino({ level: 'silent' }),
     });
-    expect(await check()).toMatchObject({ ok: true, detail: 'api.github.com accepts the credentials of app 1 (Keel)' });
+    const logs: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logs.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const check = createGitHubCheck({
+      checkAppCredentials: () => verifyAppNow({ probot, config }, { timeoutMs: 1_000 }),
+      log: pino(destination),
+      now,
+    });
+    return { check, logs };
+  }
+
+  it("passes with the verifier's finding, asking GitHub at most once a minute, and again after it", async () => {
+    let clock = 0;
+    const { check } = gitHubCheck(() => clock);
+    githubApi().get('/app').reply(200, app);
+    expect(await check()).toEqual({
+      name: 'github',
+      ok: true,
+      detail: 'api.github.com accepts the credentials of app 1 (Keel)',
+    });
     clock = 59_999;
     expect(await check()).toMatchObject({ detail: 'api.github.com accepts the credentials of app 1 (Keel)' });
+    githubApi()
+      .get('/app')
+      .reply(200, { ...app, name: 'Keel renamed' });
     clock = 60_000;
-    expect(await check()).toMatchObject({ detail: 'api.github.com accepts the credentials of app 2 (Keel)' });
+    expect(await check()).toMatchObject({ detail: 'api.github.com accepts the credentials of app 1 (Keel renamed)' });
+  });
+
+  it('fails with the finding and remedy keel verify gives when GitHub knows no app for APP_ID, and logs why', async () => {
+    const { check, logs } = gitHubCheck();
+    githubApi().get('/app').reply(404, { message: 'Integration not found' });
+    expect(await check()).toEqual({
+      name: 'github',
+      ok: false,
+      detail: 'api.github.com knows no GitHub App for this APP_ID and private key (GET /app answered 404).',
+      remedy:
+        "Set APP_ID to the numeric App ID shown on the app's settings page (not its client ID or an installation ID), and PRIVATE_KEY to a key generated for that app.",
+    });
+    expect(logs.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        kind: 'not-found',
+        msg: '/readyz: api.github.com knows no GitHub App for this APP_ID and private key (GET /app answered 404).',
+      }),
+    ]);
+  });
+
+  it('fails pointing at the log, rather than answering 500, when the check itself throws', async () => {
+    const logs: string[] = [];
+    const check = createGitHubCheck({
+      checkAppCredentials: () => Promise.reject(new Error('no key at PRIVATE_KEY_PATH')),
+      log: pino(
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            logs.push(chunk.toString('utf8'));
+            callback();
+          },
+        }),
+      ),
+    });
+    expect(await check()).toEqual({
+      name: 'github',
+      ok: false,
+      detail: 'the GitHub check failed',
+      remedy: 'See the Keel log.',
+    });
+    expect(logs.join('')).toContain('no key at PRIVATE_KEY_PATH');
   });
 });
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { buildManifest, readManifest, registrationRoutes } from '../../src/http/registration.js';
+import { buildManifest, readManifest } from '../../src/http/app-manifest.js';
+import { registrationRoutes } from '../../src/http/registration.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel } from '../helpers/keel.js';
 

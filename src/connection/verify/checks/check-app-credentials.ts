@@ -25,14 +25,19 @@ export async function checkAppCredentials({ appOctokit, host }: CheckAppCredenti
   try {
     const { data } = await appOctokit.request('GET /app');
     if (!data) throw new Error('GET /app answered without an app');
-    const permissions = compactPermissions(data.permissions);
+    // The 200 proves the credentials; a registration answered without its permissions or events
+    // (a stand-in API, /readyz's smoke test) requests none rather than failing the check.
+    const permissions = compactPermissions(data.permissions ?? {});
     const app = {
       slug: data.slug,
       name: data.name,
       permissions,
-      events: data.events,
+      events: data.events ?? [],
     };
-    const check = passedCheck('app-credentials', `GitHub accepted the JWT for app "${data.name}" (id ${data.id}).`);
+    const check = passedCheck(
+      'app-credentials',
+      `${host.apiHost} accepts the credentials of app ${data.id} (${data.name})`,
+    );
     return { check, app };
   } catch (error) {
     if (classifyGitHubError(error, host.apiHost).kind !== 'not-found') {
