@@ -1,7 +1,8 @@
 /**
  * The workflow_run handler. A failed run: read the config, list the attempt's jobs, stream each
- * failed job's log into the diagnosis, store it, then plan and make the writes (status `keel/ci`,
- * the pull request comment, the default branch's tracking issue). A passed run: record flaky tests,
+ * failed job's log into the diagnosis (a log naming something GitHub retired starts the repair
+ * first), store it, then plan and make the writes (status `keel/ci`, the pull request comment, the
+ * default branch's tracking issue). A passed run: record flaky tests,
  * and when Keel reported the commit (or its pull request, or the workflow's issue) failing, check
  * the commit's other runs and report the fix. A run Keel has nothing to say about costs no request.
  */
@@ -17,6 +18,7 @@ import { markKnownFlaky } from './flaky.js';
 import type { RepositoryRef } from '../github/repository.js';
 import { listAttemptJobs, listCommitPulls, listCommitRuns } from './github.js';
 import { loadCiConfig } from './load-ci-config.js';
+import { repairAfterRetirement } from '../repair/repair-after-retirement.js';
 import { readOpenRepairPullRequest } from '../repair/store.js';
 import { recordFlakyFailures } from './record-flaky.js';
 import { judgeCommitRuns, planFailureWrites, planSuccessWrites, type PullState, type RunReport } from './report.js';
@@ -137,8 +139,10 @@ async function reportFailedRun(context: RunContext): Promise<void> {
       flaky.filter((test) => test.job === diagnosis.job.name).map((test) => test.test),
     ),
   );
-  // A job that failed on something GitHub retired links the repair pull request that fixes it.
+  // A job that failed on something GitHub retired starts the repair first, then links the repair
+  // pull request as it stands after that repair (opened, updated or none).
   const retired = marked.some((diagnosis) => diagnosis.retirements);
+  if (retired) await repairAfterRetirement(deps, payload);
   const diagnoses = retired
     ? linkRepairPull(marked, await readOpenRepairPullRequest(deps.store, facts.repositoryId))
     : marked;

@@ -221,9 +221,12 @@ function renderRetirements({ retirements = [], repairPull }: Diagnosis): string[
   return [...rows, `> ${repair}`, ''];
 }
 
-/** Said when no repair pull request is open; the comment and the page add how to ask for one. */
+/**
+ * Said when no repair pull request is open once the repair this failure started has run; the
+ * comment and the page add how to ask for one.
+ */
 export const REPAIR_PENDING_TEXT =
-  'No repair pull request is open yet: Keel opens one when a run on the default branch fails, or';
+  'No repair pull request is open: repair is switched off here, waiting for the hourly limit on new bot pull requests, or found nothing to change on the default branch. To find out which, or to try again,';
 
 /** The warning shown with a diagnosis whose quoted log printed secrets ("1 secret masked…"). */
 export function describeMaskedSecrets(count: number): string {

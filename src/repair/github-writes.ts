@@ -107,7 +107,11 @@ export function editPullRequest(
   });
 }
 
-/** A comment on the pull request's conversation (a review with no verdict: pull_requests: write). */
+/**
+ * A comment on the pull request's conversation. GitHub lists "Create an issue comment" under both
+ * "Issues" and "Pull requests" write for GitHub Apps (docs.github.com/en/rest/issues/comments#create-an-issue-comment,
+ * "Fine-grained access tokens": at least one of the two), so repair's pull_requests: write is enough.
+ */
 export function commentOnPullRequest(
   octokit: KeelOctokit,
   ref: RepositoryRef,
@@ -115,11 +119,10 @@ export function commentOnPullRequest(
   body: string,
 ): Promise<void> {
   return classified(ref.githubHost, async () => {
-    await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: ref.owner,
       repo: ref.repo,
-      pull_number: number,
-      event: 'COMMENT',
+      issue_number: number,
       body,
     });
   });

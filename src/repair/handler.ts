@@ -1,7 +1,7 @@
 /**
- * When repair runs: a repository joins the installation, a push to the default branch touches
- * `.github/workflows/`, or a run on the default branch fails (its log may name a retirement;
- * the scan decides, at the cost of conditional reads when nothing changed).
+ * When repair runs on webhooks: a repository joins the installation, or a push to the default
+ * branch touches `.github/workflows/`. (A failed run whose log names a retirement reaches repair
+ * through the CI diagnosis, src/ci/handler.ts: repair's token cannot read logs.)
  */
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import type { CapabilityDeps } from '../capability-deps.js';
@@ -9,7 +9,6 @@ import { openOnboarding } from './onboarding.js';
 import { repairRepository, type RepairTarget } from './repair-repository.js';
 
 type PushPayload = EmitterWebhookEvent<'push'>['payload'];
-type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run.completed'>['payload'];
 type InstallationPayload = EmitterWebhookEvent<'installation.created'>['payload'];
 type RepositoriesAddedPayload = EmitterWebhookEvent<'installation_repositories.added'>['payload'];
 
@@ -38,22 +37,6 @@ export async function handlePush(deps: CapabilityDeps, payload: PushPayload): Pr
     trigger: 'push',
   });
   deps.log.debug({ repository: payload.repository.full_name, outcome }, 'Repair after a push');
-}
-
-export async function handleFailedRun(deps: CapabilityDeps, payload: WorkflowRunPayload): Promise<void> {
-  const run = payload.workflow_run;
-  if (!payload.installation || run.conclusion !== 'failure' || run.head_branch !== payload.repository.default_branch)
-    return;
-  await repairRepository(deps, {
-    installationId: payload.installation.id,
-    repository: {
-      id: payload.repository.id,
-      owner: payload.repository.owner.login,
-      name: payload.repository.name,
-      defaultBranch: payload.repository.default_branch,
-    },
-    trigger: 'failed-run',
-  });
 }
 
 interface JoinedRepository {

@@ -2,7 +2,8 @@
  * The "Configure Keel" pull request: when a repository without `.github/keel.yml` (and without an
  * organization-level one) joins, one pull request on `keel/configure` adds the file with every
  * option at its default. Closed unmerged, it is never reopened; `onboarding: false` in the
- * organization's `.github` repository turns it off (as does any organization-level file).
+ * organization's `.github` repository turns it off (as does any organization-level file). Past
+ * the installation's hourly cap it is queued, and the hourly drain opens it.
  */
 import { permissionsOf } from '../capabilities.js';
 import type { CapabilityDeps } from '../capability-deps.js';
@@ -11,7 +12,7 @@ import { REPO_CONFIG_PATH } from '../repo-config/schema.js';
 import { listBotPullRequests } from './github.js';
 import { commitToBranch, openPullRequest } from './github-writes.js';
 import type { RepairOutcome, RepairTarget } from './repair-repository.js';
-import { reserveOpening } from './store.js';
+import { queueRepair, reserveOpening } from './store.js';
 
 export const ONBOARDING_BRANCH = 'keel/configure';
 export const ONBOARDING_TITLE = 'Configure Keel';
@@ -80,9 +81,22 @@ export async function openOnboarding(
   if (
     !(await reserveOpening(deps.store, { installationId, repositoryId: repository.id, branch: ONBOARDING_BRANCH }, now))
   ) {
+    // Queued as a joining repository: the hourly drain repairs it again (conditional reads) and
+    // then opens this pull request, once the installation is under its cap.
+    await queueRepair(
+      deps.store,
+      {
+        repositoryId: repository.id,
+        installationId,
+        owner: repository.owner,
+        name: repository.name,
+        trigger: 'installation',
+      },
+      now,
+    );
     deps.log.info(
       { repository: `${repository.owner}/${repository.name}` },
-      'Hourly pull request cap reached; no onboarding pull request',
+      'Hourly pull request cap reached; onboarding pull request queued',
     );
     return false;
   }

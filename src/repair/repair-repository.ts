@@ -6,6 +6,7 @@
 import { permissionsOf } from '../capabilities.js';
 import type { CapabilityDeps } from '../capability-deps.js';
 import { ConfigError } from '../errors.js';
+import { statusOf } from '../github/errors.js';
 import type { RepositoryRef } from '../github/repository.js';
 import { signPath } from '../http/signed-links.js';
 import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
@@ -153,11 +154,26 @@ export async function repairRepository(deps: CapabilityDeps, target: RepairTarge
         body,
         head: REPAIR_BRANCH,
         base: branch,
-      });
+      }).catch((error: unknown) => openedMeanwhile(error));
       await relist({ number: pull.number, state: 'open', merged: false, body, url: pull.url });
       log.info({ ...where, pull: pull.number, findings }, 'Repair pull request opened');
       return { kind: 'opened', ...facts, pullRequestUrl: pull.url };
     }
+  }
+
+  /**
+   * A repair started by another delivery (a push and a failed run are keyed apart in the inbox)
+   * may have opened the pull request since the list was read: GitHub answers 422 to a second one
+   * from the same branch. The branch now holds this scan's commit; the open pull request is it.
+   */
+  async function openedMeanwhile(error: unknown): Promise<{ number: number; url: string }> {
+    if (statusOf(error) !== 422) throw error;
+    const fresh = await listBotPullRequests(octokit, ref, REPAIR_BRANCH, null);
+    const open = fresh.notModified ? undefined : fresh.value.find((pull) => pull.state === 'open');
+    if (!open) throw error;
+    log.info({ ...where, pull: open.number }, 'Repair pull request was opened meanwhile; updating it');
+    await editPullRequest(octokit, ref, open.number, { title: REPAIR_TITLE, body: renderRepairBody(scan.findings) });
+    return open;
   }
 
   async function remember(current: RepositoryScan, etag: string | null, listedPulls: BotPullRequest[]): Promise<void> {

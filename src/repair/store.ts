@@ -121,6 +121,10 @@ export interface QueuedRepair {
   trigger: string;
 }
 
+/**
+ * Queues a repository's repair for the hourly drain; one entry per repository. `installation`
+ * (the repository joined: repair, then the onboarding pull request) wins over other triggers.
+ */
 export async function queueRepair(store: Store, queued: QueuedRepair, now: number): Promise<void> {
   await store.db
     .insertInto('repair_queue')
@@ -132,7 +136,11 @@ export async function queueRepair(store: Store, queued: QueuedRepair, now: numbe
       trigger: queued.trigger,
       queued_at: now,
     })
-    .onConflict((conflict) => conflict.column('repository_id').doNothing())
+    .onConflict((conflict) =>
+      queued.trigger === 'installation'
+        ? conflict.column('repository_id').doUpdateSet({ trigger: queued.trigger })
+        : conflict.column('repository_id').doNothing(),
+    )
     .execute();
 }
 
@@ -182,6 +190,12 @@ export async function saveReport(
     })
     .execute();
   return id;
+}
+
+/** Deletes dry-run reports written before `before`; returns how many. */
+export async function deleteReportsBefore(store: Store, before: number): Promise<number> {
+  const result = await store.db.deleteFrom('repair_reports').where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function readReport(store: Store, id: string): Promise<RepairReport | undefined> {

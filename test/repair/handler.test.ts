@@ -162,7 +162,33 @@ describe('a push to the default branch touching a workflow', () => {
     expect(opened).toHaveLength(1);
   });
 
-  it('closes its pull request with a comment when nothing is left to repair', async () => {
+  it("updates the pull request another delivery opened meanwhile instead of failing on GitHub's 422", async () => {
+    // A failed run's repair (keyed by workflow in the inbox) and a push's (keyed by repository)
+    // may run at once: both read no pull request, the second POST is refused as a duplicate.
+    const { scope, requests } = recordedGitHub();
+    mockTokens(scope);
+    mockConfig(scope, null);
+    mockListing(scope, [CI]);
+    mockBlobs(scope, [CI]);
+    mockPulls(scope, []);
+    mockCommit(scope, 1, { existing: true });
+    scope
+      .post('/repos/Codertocat/Hello-World/pulls')
+      .reply(422, {
+        message: 'Validation Failed',
+        errors: [{ message: 'A pull request already exists for Codertocat:keel/repair-workflows.' }],
+      });
+    mockPulls(scope, [{ number: 9, state: 'open', body: 'opened by the other delivery' }], { etag: '"pulls-9"' });
+    const edited = mockEditPull(scope, 9);
+    mockRelist(scope, [{ number: 9, state: 'open', body: 'edited' }]);
+    await deliverPush();
+    expect(edited).toEqual([{ title: expect.any(String), body: expect.stringContaining(markerFor(CI_HASH)) }]);
+    expect(requests.filter((request) => request === 'POST /repos/Codertocat/Hello-World/pulls')).toHaveLength(1);
+    const row = await keel.keel.store.db.selectFrom('deliveries').select(['status']).executeTakeFirst();
+    expect(row?.status).toBe('processed');
+  });
+
+  it('closes its pull request with a conversation comment when nothing is left to repair', async () => {
     const { scope } = recordedGitHub();
     const clean: RepoFile = { path: CI.path, text: REPAIRED_CI };
     mockTokens(scope);
@@ -172,11 +198,12 @@ describe('a push to the default branch touching a workflow', () => {
     mockPulls(scope, [{ number: 7, state: 'open', body: `…\n${markerFor(CI_HASH)}` }]);
     const comments: string[] = [];
     scope
-      .post('/repos/Codertocat/Hello-World/pulls/7/reviews', (body: { event: string; body: string }) => {
+      // A plain conversation comment: repair's pull_requests: write is enough for it.
+      .post('/repos/Codertocat/Hello-World/issues/7/comments', (body: { body: string }) => {
         comments.push(body.body);
-        return body.event === 'COMMENT';
+        return true;
       })
-      .reply(200, {});
+      .reply(201, {});
     const edited = mockEditPull(scope, 7);
     mockRelist(scope);
     await deliverPush();
@@ -202,20 +229,16 @@ describe('other events', () => {
     expect(requests).toEqual([]);
   });
 
-  it('a failed run on the default branch scans the repository', async () => {
+  it('a failed run costs repair no request: the CI diagnosis, which reads its log, starts repair on a retirement', async () => {
     const payload = example('workflow_run.completed');
     payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uOTU3Mzg3' };
     payload.repository.id = REPOSITORY_ID;
     payload.repository.default_branch = DEFAULT_BRANCH;
     payload.workflow_run.head_branch = DEFAULT_BRANCH;
     payload.workflow_run.conclusion = 'failure';
-    const { scope } = recordedGitHub();
-    mockTokens(scope);
-    mockConfig(scope, null);
-    mockListing(scope, [CI]);
-    mockBlobs(scope, [CI]);
-    mockPulls(scope, [{ number: 7, state: 'open', body: `…\n${markerFor(CI_HASH)}` }]);
+    const { requests } = recordedGitHub();
     await keel.send('workflow_run', payload);
     await keel.keel.worker.idle();
+    expect(requests).toEqual([]);
   });
 });

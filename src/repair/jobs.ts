@@ -1,0 +1,103 @@
+/**
+ * Repair's background jobs, run by `createBackgroundJobs` (one process runs each per period):
+ * the hourly drain of repairs and onboarding pull requests queued past the hourly cap, the weekly
+ * sweep (so a new row of the retirement table reaches every repository), and the daily clean-up
+ * of dry-run reports past their retention.
+ */
+import type { CapabilityDeps } from '../capability-deps.js';
+import type { BackgroundJob } from '../connection/background-jobs.js';
+import type { Store } from '../store/database.js';
+import { openOnboarding } from './onboarding.js';
+import { repairRepository, type RepairTarget } from './repair-repository.js';
+import { deleteReportsBefore, HOURLY_OPENINGS, takeQueuedRepairs } from './store.js';
+
+export const SWEEP_JOB = 'repair:weekly-sweep';
+export const QUEUE_JOB = 'repair:drain-queue';
+export const REPORT_RETENTION_JOB = 'repair:report-retention';
+
+/** Dry-run reports (and the signed links to them) live this long. */
+export const REPORT_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const TRIGGERS: ReadonlySet<string> = new Set(['installation', 'push', 'failed-run', 'command', 'sweep']);
+
+/** Every repository of every installation Keel knows and is not suspended, for the sweep. */
+async function listKnownRepositories(store: Store): Promise<RepairTarget[]> {
+  const rows = await store.db
+    .selectFrom('repositories')
+    .innerJoin('installations', 'installations.id', 'repositories.installation_id')
+    .select(['repositories.id', 'repositories.installation_id', 'repositories.full_name'])
+    .where('installations.suspended_at', 'is', null)
+    .execute();
+  return rows.map((row) => {
+    const [owner = '', name = ''] = row.full_name.split('/');
+    return {
+      installationId: Number(row.installation_id),
+      repository: { id: Number(row.id), owner, name },
+      trigger: 'sweep',
+    };
+  });
+}
+
+/**
+ * Repairs each target in turn; a target queued when it joined (`installation`) also gets its
+ * onboarding pull request, which is idempotent (never a second one, never reopened).
+ */
+async function repairEach(
+  deps: CapabilityDeps,
+  targets: RepairTarget[],
+  stopping: () => boolean,
+): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  const count = (kind: string) => (outcomes[kind] = (outcomes[kind] ?? 0) + 1);
+  for (const target of targets) {
+    if (stopping()) break;
+    try {
+      const outcome = await repairRepository(deps, target);
+      count(outcome.kind);
+      if (target.trigger === 'installation' && (await openOnboarding(deps, target, outcome))) count('onboarding');
+    } catch (error) {
+      count('failed');
+      deps.log.warn(
+        { err: error, repository: `${target.repository.owner}/${target.repository.name}` },
+        'Repair failed; the next sweep tries again',
+      );
+    }
+  }
+  return outcomes;
+}
+
+export function createRepairJobs(deps: CapabilityDeps): BackgroundJob[] {
+  const { store, now = Date.now } = deps;
+  const drain: BackgroundJob = {
+    name: QUEUE_JOB,
+    everyMs: 60 * 60_000,
+    async run({ stopping }) {
+      // Beyond the cap's worth, the rest waits for the next hour: taking more would only queue them again.
+      const queued = await takeQueuedRepairs(store, HOURLY_OPENINGS * 10);
+      const targets = queued.map((entry): RepairTarget => ({
+        installationId: entry.installationId,
+        repository: { id: entry.repositoryId, owner: entry.owner, name: entry.name },
+        trigger: TRIGGERS.has(entry.trigger) ? (entry.trigger as RepairTarget['trigger']) : 'sweep',
+      }));
+      return { finished: true, result: await repairEach(deps, targets, stopping) };
+    },
+  };
+  const sweep: BackgroundJob = {
+    name: SWEEP_JOB,
+    everyMs: 7 * DAY_MS,
+    async run({ stopping }) {
+      const result = await repairEach(deps, await listKnownRepositories(store), stopping);
+      return { finished: !stopping(), result };
+    },
+  };
+  const retention: BackgroundJob = {
+    name: REPORT_RETENTION_JOB,
+    everyMs: DAY_MS,
+    async run() {
+      const deleted = await deleteReportsBefore(store, now() - REPORT_RETENTION_DAYS * DAY_MS);
+      return { finished: true, result: { deleted } };
+    },
+  };
+  return [drain, sweep, retention];
+}
