@@ -1,9 +1,11 @@
 // Workflow audit accuracy over zizmor's own test fixtures (fixtures/pr-checks/zizmor/, see
 // SOURCES.md): each file is audited as if a pull request added it, and Keel's findings are compared
-// with the lines zizmor's snapshots flag. Run alone: node --import tsx bench/workflow-audit-accuracy.ts [--cases]
+// with the lines zizmor's snapshots flag. The audits that ask GitHub read recorded answers instead
+// (fixtures/pr-checks/action-facts/). Run alone: node --import tsx bench/workflow-audit-accuracy.ts [--cases]
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { recordedActionFacts } from '../fixtures/pr-checks/action-facts.js';
 import { findWorkflowRisks } from '../src/pr-checks/rules/workflow-risks.js';
 import { AUDIT_IDS } from '../src/pr-checks/workflow-audits/index.js';
 import type { Finding } from '../src/pr-checks/types.js';
@@ -35,9 +37,12 @@ function loadCases(): Case[] {
 const toRepoPath = (name: string): string =>
   /(?:^|__)action\.ya?ml$/.test(name) ? name.replaceAll('__', '/') : `.github/workflows/${name}`;
 
+/** GitHub's answers for the actions the online audits ask about, recorded (fixtures/pr-checks/action-facts/). */
+const actionFacts = recordedActionFacts();
+
 function auditNew(item: Case): Finding[] {
   const all = new Set(item.content.split('\n').map((_, index) => index + 1));
-  return findWorkflowRisks(toRepoPath(item.name), item.content, all);
+  return findWorkflowRisks(toRepoPath(item.name), item.content, all, { actionFacts });
 }
 
 const percent = (hit: number, total: number): string => `${total === 0 ? 'n/a' : ((hit / total) * 100).toFixed(1)}%`;

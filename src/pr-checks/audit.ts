@@ -6,7 +6,9 @@ import { findConflictMarkers } from './rules/conflict-markers.js';
 import { findSecrets } from './rules/secrets.js';
 import { checkSize } from './rules/size.js';
 import { checkTitle } from './rules/title.js';
-import { findWorkflowRisks } from './rules/workflow-risks.js';
+import { findWorkflowRisks, type WorkflowAuditOptions } from './rules/workflow-risks.js';
+import { listSkippedAudits } from './workflow-audits/action-facts.js';
+import { isAuditOn } from './workflow-audits/catalog.js';
 import type { AddedLine, AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
 
 export type { AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
@@ -51,7 +53,10 @@ export function auditPullRequest(input: AuditInput): AuditResult {
 
   if (rules.has('secrets') || rules.has('conflict-markers') || rules.has('workflow-risks')) {
     for (const file of files) {
-      const audit = auditFile(file, input.workflowContents, rules, config, input.publicRepository ?? false);
+      const audit = auditFile(file, input.workflowContents, rules, config, {
+        publicRepository: input.publicRepository ?? false,
+        ...(input.actionFacts ? { actionFacts: input.actionFacts } : {}),
+      });
       findings.push(...audit.findings);
       addedLines += audit.addedLines;
       if (audit.notAudited) notAudited.push(audit.notAudited);
@@ -64,6 +69,10 @@ export function auditPullRequest(input: AuditInput): AuditResult {
   }
   if (rules.has('title')) findings.push(...checkTitle(input.title, config.titlePattern));
 
+  const skippedAudits =
+    rules.has('workflow-risks') && input.actionFacts
+      ? listSkippedAudits(input.actionFacts, (audit) => isAuditOn(config.workflowAudits, audit))
+      : [];
   return {
     state: findings.some((finding) => finding.severity === 'failure') ? 'failure' : 'success',
     description: describeAudit(findings, notAudited, filesAudited),
@@ -71,6 +80,7 @@ export function auditPullRequest(input: AuditInput): AuditResult {
     notAudited,
     filesAudited,
     addedLines,
+    ...(skippedAudits.length > 0 ? { skippedAudits } : {}),
   };
 }
 
@@ -79,7 +89,7 @@ function auditFile(
   workflowContents: Map<string, string>,
   rules: Set<RuleId>,
   config: PrChecksConfig,
-  publicRepository: boolean,
+  options: Pick<WorkflowAuditOptions, 'publicRepository' | 'actionFacts'>,
 ): FileAudit {
   if (file.status === 'removed') return { findings: [], addedLines: 0 };
   const isWorkflow = rules.has('workflow-risks') && isWorkflowPath(file.filename);
@@ -100,9 +110,7 @@ function auditFile(
     return { findings, addedLines: added.length, notAudited: { file: file.filename, reason } };
   }
   const addedSet = new Set(added.map((line) => line.line));
-  findings.push(
-    ...findWorkflowRisks(file.filename, content, addedSet, { audits: config.workflowAudits, publicRepository }),
-  );
+  findings.push(...findWorkflowRisks(file.filename, content, addedSet, { audits: config.workflowAudits, ...options }));
   return { findings, addedLines: added.length };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The pull_request handler: fetch (configuration, changed files, changed workflows) → pure audit
+ * The pull_request handler: fetch (configuration, changed files, changed workflows, facts about
+ * the actions they use) → pure audit
  * → store the report → write the `keel/pr-checks` status. Thin by design: every decision lives in
  * `audit.ts` and `report.ts`. A bad configuration becomes a failure status, never an exception;
  * GitHub failures are thrown classified, so transient ones are retried by the inbox.
@@ -15,6 +16,7 @@ import { applyAcceptedFindings, listAcceptances } from './accepted-findings.js';
 import { auditPullRequest, workflowFilesToFetch } from './audit.js';
 import { writeStatus, type RepositoryRef } from '../github/repository.js';
 import { listChangedFiles, readFilesAt } from './github.js';
+import { gatherActionFacts, planActionFacts } from './online-facts.js';
 import {
   fingerprintConfig,
   mergePartialAudit,
@@ -140,6 +142,14 @@ async function auditCommit(
 
   const files = await listChangedFiles(octokit, ref, pr.number);
   const workflowContents = await readFilesAt(octokit, ref, pr.head.sha, workflowFilesToFetch(files, prChecks));
-  const result = auditPullRequest({ ...base, files, workflowContents });
+  const needs = planActionFacts(files, workflowContents, prChecks, payload.repository.full_name);
+  const actionFacts =
+    needs.length === 0
+      ? undefined
+      : await gatherActionFacts(
+          { octokit, store: deps.store, githubHost: ref.githubHost, now: (deps.now ?? Date.now)(), log: deps.log },
+          needs,
+        );
+  const result = auditPullRequest({ ...base, files, workflowContents, ...(actionFacts ? { actionFacts } : {}) });
   return { report: summarizeAudit(result, pr.changed_files ?? files.length, files.length), configFingerprint };
 }

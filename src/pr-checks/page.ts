@@ -109,6 +109,21 @@ function renderNotAudited({ notAudited, filesNotListed }: PrCheckReport): Html {
   </section>`;
 }
 
+function renderSkippedAudits({ skippedAudits = [] }: PrCheckReport): Html {
+  if (skippedAudits.length === 0) return html``;
+  return html`<section>
+    <h2>Audits skipped (${skippedAudits.length})</h2>
+    <p>
+      GitHub could not answer what these audits need; the rest of the audit ran, and the check does not fail for it.
+    </p>
+    <ul>
+      ${skippedAudits.map(
+        (entry) => html`<li><code>${entry.audit}</code> for <code>${entry.action}</code>: ${entry.reason}</li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 export function renderReportPage({ report, githubWebUrl }: RenderReportPageOptions): Html {
   const { report: audit } = report;
   const repoUrl = `${githubWebUrl}/${encodePath(report.repository)}`;
@@ -144,7 +159,7 @@ export function renderReportPage({ report, githubWebUrl }: RenderReportPageOptio
             ${renderFindings('Warnings', warnings, blobUrl, 'No warnings.')}
             ${renderAccepted(audit.accepted ?? [], blobUrl)}`
       }
-      ${renderNotAudited(audit)}
+      ${renderNotAudited(audit)} ${renderSkippedAudits(audit)}
       ${
         audit.configError
           ? ''

@@ -43,6 +43,7 @@ export function summarizeAudit(result: AuditResult, changedFiles: number, listed
     notAudited: result.notAudited,
     filesAudited: result.filesAudited,
     addedLines: result.addedLines,
+    ...(result.skippedAudits ? { skippedAudits: result.skippedAudits } : {}),
     filesNotListed,
     configError: null,
   };

@@ -1,5 +1,6 @@
 /** Shapes shared by the pr-checks audit and its rules; re-exported from `audit.ts`. */
 import type { PrChecksConfig } from './config.js';
+import type { ActionFacts, SkippedAudit } from './workflow-audits/action-facts.js';
 
 /** A file as GitHub's "list pull request files" endpoint returns it (the fields Keel reads). */
 export interface ChangedFile {
@@ -26,6 +27,8 @@ export interface AuditInput {
   only?: RuleId[];
   /** Self-hosted runners are a risk only where anyone can open a pull request. */
   publicRepository?: boolean;
+  /** Advisories, branches and tags of the actions the changed workflows use (online-facts.ts). */
+  actionFacts?: ActionFacts;
 }
 
 export interface Finding {
@@ -56,6 +59,8 @@ export interface AuditResult {
   notAudited: NotAudited[];
   filesAudited: number;
   addedLines: number;
+  /** Workflow audits left out for an action because GitHub could not answer. */
+  skippedAudits?: SkippedAudit[];
 }
 
 /** A line the pull request adds, numbered as in the new file. */

@@ -19,6 +19,8 @@ export interface Field {
   isString: boolean;
   /** A block scalar (`|` or `>`). */
   isBlock: boolean;
+  /** The comment after the value on its line (`uses: a/b@<sha> # v1.2.3` gives `v1.2.3`). */
+  comment?: string;
 }
 
 export interface Step {
@@ -57,6 +59,15 @@ export interface Job {
   steps: Step[];
   env: Field[];
   permissions?: Permissions;
+  /** `strategy.matrix`, when the job has one. */
+  matrix?: Matrix;
+}
+
+/** A job's matrix: every scalar value each key can take (rows of `include:` too). */
+export interface Matrix {
+  values: Map<string, Field[]>;
+  /** The whole matrix (or one of its keys' lists) is an expression: its values are unknown. */
+  dynamic: Field[];
 }
 
 export interface Container {
@@ -137,7 +148,42 @@ function readJob(ctx: Context, id: string, line: number, node: unknown): Job {
     steps,
     env: readFields(ctx, getValue(ctx, node, 'env')),
     permissions: readPermissions(ctx, findPair(ctx, node, 'permissions')),
+    matrix: readMatrix(ctx, getValue(ctx, getValue(ctx, node, 'strategy'), 'matrix')),
   };
+}
+
+function readMatrix(ctx: Context, node: unknown): Matrix | undefined {
+  const resolved = resolve(ctx, node);
+  if (resolved === undefined || resolved === null) return undefined;
+  const matrix: Matrix = { values: new Map(), dynamic: [] };
+  const add = (key: string, field: Field) => matrix.values.set(key, [...(matrix.values.get(key) ?? []), field]);
+  if (isScalar(resolved)) {
+    matrix.dynamic.push(toField(ctx, 'matrix', getLine(ctx, resolved), resolved));
+    return matrix;
+  }
+  for (const { key, keyLine, value } of listPairs(ctx, resolved)) {
+    if (key === 'exclude') continue;
+    const list = resolve(ctx, value);
+    if (key === 'include') {
+      const rows = isSeq(list) ? list.items : isScalar(list) ? [] : [list];
+      if (isScalar(list)) matrix.dynamic.push(toField(ctx, key, keyLine, list));
+      for (const row of rows) {
+        for (const pair of listPairs(ctx, row)) {
+          const scalar = resolve(ctx, pair.value);
+          if (isScalar(scalar)) add(pair.key, toField(ctx, pair.key, pair.keyLine, scalar));
+        }
+      }
+    } else if (isSeq(list)) {
+      for (const item of list.items) {
+        const scalar = resolve(ctx, item);
+        if (isScalar(scalar)) add(key, toField(ctx, key, getLine(ctx, scalar), scalar));
+      }
+    } else if (isScalar(list)) {
+      // `os: ${{ fromJSON(inputs.os) }}`: this key's values are computed.
+      add(key, toField(ctx, key, keyLine, list));
+    }
+  }
+  return matrix;
 }
 
 function readContainer(ctx: Context, node: unknown): Container | undefined {
@@ -230,7 +276,17 @@ function toField(ctx: Context, key: string, line: number, scalar: Scalar): Field
     expressions: findExpressions(ctx, scalar),
     isString: typeof scalar.value === 'string',
     isBlock: scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED',
+    ...readLineComment(ctx, scalar),
   };
+}
+
+/** The comment following a one-line value on the same line (read from the source, not from YAML's attachment). */
+function readLineComment(ctx: Context, scalar: Scalar): { comment?: string } {
+  const end = scalar.range?.[1];
+  if (end === undefined || scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED') return {};
+  const rest = ctx.source.slice(end, ctx.source.indexOf('\n', end) === -1 ? undefined : ctx.source.indexOf('\n', end));
+  const comment = /^[ \t]*#(.*)$/.exec(rest)?.[1]?.trim();
+  return comment ? { comment } : {};
 }
 
 /** Expressions are located in the raw source, so a block scalar reports the exact line. */

@@ -1,6 +1,7 @@
 import { AUDITS, runWorkflowAudits, type AuditFinding, type AuditId } from '../workflow-audits/index.js';
 import type { Finding } from '../types.js';
 import { parseWorkflow } from './workflow-model.js';
+import type { ActionFacts } from '../workflow-audits/action-facts.js';
 
 export { isUnpinnedThirdParty } from '../workflow-audits/unpinned-uses.js';
 
@@ -11,6 +12,8 @@ export interface WorkflowAuditOptions {
   audits?: Partial<Record<AuditId, AuditSetting>>;
   /** Self-hosted runners are reported only for public repositories. */
   publicRepository?: boolean;
+  /** Advisories, branches and tags of the actions used, read by the handler. */
+  actionFacts?: ActionFacts;
 }
 
 /** `# keel: ignore[audit]`; zizmor's own `# zizmor: ignore[audit]` comments are honoured too. */
@@ -62,7 +65,7 @@ export function findWorkflowRisks(
       explanation: finding.explanation,
       fix: finding.fix,
       ...(finding.evidence === undefined ? {} : { evidence: finding.evidence }),
-      link: AUDITS[finding.audit].link,
+      link: finding.link ?? AUDITS[finding.audit].link,
     });
   }
   return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

@@ -20,13 +20,17 @@ export const AUDIT_IDS = [
   'unsound-condition',
   'hardcoded-container-credentials',
   'unpinned-images',
+  'known-vulnerable-actions',
+  'ref-confusion',
+  'stale-action-refs',
 ] as const;
 
 export type AuditId = (typeof AUDIT_IDS)[number];
 export type AuditSeverity = 'error' | 'warning';
 
 export interface AuditInfo {
-  severity: AuditSeverity;
+  /** `off`: run only when `.github/keel.yml` turns it on (zizmor's pedantic persona). */
+  severity: AuditSeverity | 'off';
   /** One line, as the audits list in the README and the details page show it. */
   summary: string;
   link: string;
@@ -136,4 +140,28 @@ export const AUDITS: Record<AuditId, AuditInfo> = {
     summary: 'a container image without a tag, or `:latest`',
     link: doc('unpinned-images'),
   },
+  'known-vulnerable-actions': {
+    severity: 'error',
+    summary:
+      'an action version with a GitHub security advisory (critical, high or unrated: error; medium, low: warning)',
+    link: doc('known-vulnerable-actions'),
+  },
+  'ref-confusion': {
+    severity: 'warning',
+    summary: "a `uses:` ref that names both a branch and a tag in the action's repository",
+    link: doc('ref-confusion'),
+  },
+  'stale-action-refs': {
+    severity: 'off',
+    summary: 'a commit SHA pin that no tag of the action points to (zizmor: pedantic; off unless switched on)',
+    link: doc('stale-action-refs'),
+  },
 };
+
+/** Whether an audit runs under a repository's `workflowAudits` settings (else its own default). */
+export function isAuditOn(
+  settings: Partial<Record<AuditId, AuditSeverity | 'off'>> | undefined,
+  audit: AuditId,
+): boolean {
+  return (settings?.[audit] ?? AUDITS[audit].severity) !== 'off';
+}

@@ -1,4 +1,5 @@
 import type { Field, Job, Step, Workflow } from '../rules/workflow-model.js';
+import type { ActionFacts } from './action-facts.js';
 import type { AuditId, AuditSeverity } from './catalog.js';
 
 /** What an audit sees: the parsed workflow and the facts several audits share. */
@@ -9,6 +10,8 @@ export interface AuditContext {
   /** `pull_request_target` and `workflow_run`: secrets and a write token next to the PR's code. */
   privilegedTriggers: Workflow['triggers'];
   publicRepository: boolean;
+  /** What GitHub said about the actions used; without it the audits that need it report nothing. */
+  actionFacts?: ActionFacts;
 }
 
 /** A finding before it is matched to the added lines: the first added line of `lines` is reported. */
@@ -21,6 +24,8 @@ export interface AuditFinding {
   evidence?: string;
   /** Overrides the audit's default severity (e.g. raised when the PR's code runs). */
   severity?: AuditSeverity;
+  /** Overrides the audit's guidance link (e.g. the advisory itself). */
+  link?: string;
 }
 
 export type Audit = (ctx: AuditContext) => AuditFinding[];

@@ -1,5 +1,9 @@
 /** The table of workflow audits: each is a pure function from a parsed workflow to findings. */
+import type { ActionFacts } from './action-facts.js';
 import { archivedUses } from './archived-uses.js';
+import { knownVulnerableActions } from './known-vulnerable-actions.js';
+import { refConfusion } from './ref-confusion.js';
+import { staleActionRefs } from './stale-action-refs.js';
 import { artipacked } from './artipacked.js';
 import { botConditions } from './bot-conditions.js';
 import { cachePoisoning } from './cache-poisoning.js';
@@ -39,10 +43,14 @@ export const WORKFLOW_AUDITS: readonly Audit[] = [
   unsoundCondition,
   hardcodedContainerCredentials,
   unpinnedImages,
+  knownVulnerableActions,
+  refConfusion,
+  staleActionRefs,
 ];
 
 export interface AuditOptions {
   publicRepository?: boolean;
+  actionFacts?: ActionFacts;
 }
 
 /** Runs every audit over a parsed workflow. */
@@ -52,6 +60,7 @@ export function runWorkflowAudits(workflow: Workflow, options: AuditOptions = {}
     untrustedTriggers: workflow.triggers.filter((t) => UNTRUSTED_TRIGGERS.has(t.name)),
     privilegedTriggers: workflow.triggers.filter((t) => PRIVILEGED_TRIGGERS.has(t.name)),
     publicRepository: options.publicRepository ?? false,
+    ...(options.actionFacts ? { actionFacts: options.actionFacts } : {}),
   };
   return WORKFLOW_AUDITS.flatMap((audit) => audit(ctx));
 }

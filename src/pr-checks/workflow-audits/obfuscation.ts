@@ -33,8 +33,24 @@ export const obfuscation: Audit = ({ workflow }) => {
         })),
     ),
   );
+  // `with: ${{ fromJSON(...) }}`: the action's inputs are computed, so no audit can read them.
+  const computedInputs = listSteps(workflow).flatMap(({ step }): AuditFinding[] => {
+    const [whole] = step.with;
+    if (!step.uses || step.with.length !== 1 || whole?.key !== '' || whole.expressions.length === 0) return [];
+    return [
+      {
+        audit: 'obfuscation',
+        lines: [whole.line],
+        title: 'Action inputs given as one expression',
+        explanation: `\`with: ${whole.value}\` computes every input of ${step.uses.value} at run time, so neither a reviewer nor an audit can tell what the action receives.`,
+        fix: 'List the inputs under `with:` one by one, each with its own value or expression.',
+        evidence: `with: ${whole.value}`,
+      },
+    ];
+  });
   return [
     ...constants,
+    ...computedInputs,
     ...uses
       .filter((field) => !field.value.startsWith('docker://') && OBFUSCATED_PATH.test(field.value.replace(/^\.\//, '')))
       .map((field): AuditFinding => ({

@@ -1,4 +1,4 @@
-import type { Field } from '../rules/workflow-model.js';
+import type { Field, Matrix } from '../rules/workflow-model.js';
 import { listSteps, getActionName, type Audit, type AuditFinding } from './context.js';
 
 /** Inputs of well-known actions that run their value as code (action → input names). */
@@ -49,14 +49,54 @@ const WHOLE_EVENT =
 /** Expressions that evaluate to a boolean or a number are not injectable. */
 const NON_STRING = /^!|==|!=|<=|>=|[<>]|^(?:contains|startsWith|endsWith)\(/i;
 
-function findDerived(expression: string): string | undefined {
-  return NON_STRING.test(expression.trim()) ? undefined : DERIVED_OUTPUT.exec(expression)?.[0];
+/** What an expression brings into code, and whether it is certainly untrusted (an error) or only possibly (a warning). */
+interface Tainted {
+  context: string;
+  possibly?: boolean;
 }
 
 export function findUntrustedContext(expression: string, inAction = false): string | undefined {
   if (NON_STRING.test(expression.trim())) return undefined;
   const found = UNTRUSTED_CONTEXTS.exec(expression)?.[0] ?? WHOLE_EVENT.exec(expression)?.[0];
   return found ?? (inAction ? ACTION_INPUT.exec(expression)?.[0] : undefined);
+}
+
+/** `(a || b).field`: the field of either operand; one of them untrusted is an error, one under github.event a warning. */
+const COMPOUND = /\(([^()]+)\)((?:\.[\w-]+|\.\*|\[[^\]]*\])+)/g;
+
+function findCompoundContext(expression: string, inAction: boolean): Tainted | undefined {
+  if (NON_STRING.test(expression.trim())) return undefined;
+  for (const match of expression.matchAll(COMPOUND)) {
+    const operands = (match[1] ?? '').split(/\|\||&&/).map((operand) => `${operand.trim()}${match[2] ?? ''}`);
+    const untrusted = operands.map((operand) => findUntrustedContext(operand, inAction)).find(Boolean);
+    if (untrusted) return { context: untrusted };
+    if (operands.some((operand) => /^github\.event\b/.test(operand))) return { context: match[0], possibly: true };
+  }
+  return undefined;
+}
+
+function findDerived(expression: string): Tainted | undefined {
+  const found = NON_STRING.test(expression.trim()) ? undefined : DERIVED_OUTPUT.exec(expression)?.[0];
+  return found ? { context: found, possibly: true } : undefined;
+}
+
+/**
+ * `matrix.NAME` takes the values the job's matrix gives NAME: an untrusted context among them is an
+ * error; any other expression (or a matrix computed as a whole) makes them unknown, a warning as in zizmor.
+ */
+function findMatrixContext(expression: string, matrix: Matrix | undefined, inAction: boolean): Tainted | undefined {
+  if (!matrix || NON_STRING.test(expression.trim())) return undefined;
+  for (const match of expression.matchAll(/\bmatrix\.([\w-]+)/g)) {
+    const name = match[1] ?? '';
+    const values = matrix.values.get(name) ?? [];
+    const expressions = values.flatMap((field) => field.expressions.map((e) => e.text));
+    const untrusted = expressions.map((text) => findUntrustedContext(text, inAction)).find(Boolean);
+    if (untrusted) return { context: `${untrusted}, through matrix.${name}` };
+    if (expressions.length > 0 || (values.length === 0 && matrix.dynamic.length > 0)) {
+      return { context: `matrix.${name}`, possibly: true };
+    }
+  }
+  return undefined;
 }
 
 /** Outputs of earlier steps or jobs: often derived from untrusted input, so a warning. */
@@ -68,14 +108,28 @@ export const templateInjection: Audit = ({ workflow }) => {
   const findings: AuditFinding[] = [];
   const isAction = workflow.kind === 'action';
   for (const { job, step } of listSteps(workflow)) {
-    /** An `env.NAME` expression is as untrusted as the value the step, job or workflow gives NAME. */
-    const resolveEnv = (text: string): string | undefined =>
+    const direct = (text: string): Tainted | undefined => {
+      const context = findUntrustedContext(text, isAction);
+      return context ? { context } : findCompoundContext(text, isAction);
+    };
+    /** An `env.NAME` expression is as untrusted as the value NAME has there (step over job over workflow). */
+    const resolveEnv = (text: string): Tainted | undefined =>
       [...text.matchAll(/\benv\.([\w-]+)/g)]
-        .flatMap((match) => [...step.env, ...job.env, ...workflow.env].filter((f) => f.key === match[1]))
-        .flatMap((field) => field.expressions.map((e) => findUntrustedContext(e.text, isAction) ?? findDerived(e.text)))
+        .flatMap(
+          (match) =>
+            [step.env, job.env, workflow.env]
+              .find((level) => level.some((f) => f.key === match[1]))
+              ?.filter((f) => f.key === match[1]) ?? [],
+        )
+        .flatMap((field) => field.expressions.map((e) => direct(e.text) ?? findDerived(e.text)))
         .find(Boolean);
     const check = (field: Field, where: string) =>
-      checkField(field, where, (text) => findUntrustedContext(text, isAction) ?? resolveEnv(text) ?? findDerived(text));
+      checkField(
+        field,
+        where,
+        (text) =>
+          direct(text) ?? resolveEnv(text) ?? findMatrixContext(text, job.matrix, isAction) ?? findDerived(text),
+      );
     if (step.run) findings.push(...check(step.run, 'run script'));
     const action = step.uses && getActionName(step.uses.value);
     const inputs = action ? CODE_INPUTS[action] : undefined;
@@ -87,18 +141,21 @@ export const templateInjection: Audit = ({ workflow }) => {
   return findings;
 };
 
-function checkField(field: Field, where: string, findContext: (text: string) => string | undefined): AuditFinding[] {
+function checkField(field: Field, where: string, findContext: (text: string) => Tainted | undefined): AuditFinding[] {
   if (!field.isString) return [];
   return field.expressions.flatMap((expression) => {
-    const context = findContext(expression.text);
-    if (!context) return [];
+    const tainted = findContext(expression.text);
+    if (!tainted) return [];
+    const { context } = tainted;
     return [
       {
         audit: 'template-injection' as const,
-        ...(DERIVED_OUTPUT.test(context) ? { severity: 'warning' as const } : {}),
+        ...(tainted.possibly ? { severity: 'warning' as const } : {}),
         lines: [expression.line],
         title: `Untrusted input expanded inside a ${where.startsWith('run') ? 'run script' : 'script input'}`,
-        explanation: `\`\${{ ${expression.text} }}\` in the ${where} is replaced by text an outside contributor controls (${context}) before the code runs, so a crafted title, branch name or comment becomes commands executed with this job's token and secrets.`,
+        explanation: tainted.possibly
+          ? `\`\${{ ${expression.text} }}\` in the ${where} is replaced by a value Keel cannot prove safe (${context}: computed from other expressions) before the code runs; if any part of it comes from a title, branch name or comment, it becomes commands executed with this job's token and secrets.`
+          : `\`\${{ ${expression.text} }}\` in the ${where} is replaced by text an outside contributor controls (${context}) before the code runs, so a crafted title, branch name or comment becomes commands executed with this job's token and secrets.`,
         fix: `Pass it through an environment variable and quote it: \`env: VALUE: \${{ ${expression.text} }}\` on the step, then use "$VALUE" (or process.env.VALUE) in the code.`,
         evidence: `\${{ ${expression.text} }}`,
       },

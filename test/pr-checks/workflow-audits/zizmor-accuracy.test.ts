@@ -4,17 +4,18 @@ import { measureWorkflowAudits } from '../../../bench/workflow-audit-accuracy.js
 describe("workflow audit over zizmor's own fixtures (fixtures/pr-checks/zizmor)", () => {
   const score = measureWorkflowAudits();
 
-  it('flags at least 85% of the files zizmor flags, with the same audit', () => {
-    expect(score.flaggedFiles).toBeGreaterThan(40);
-    expect(score.flaggedHit / score.flaggedFiles).toBeGreaterThanOrEqual(0.85);
+  // Floors a little under the figures measured (49/51 files, 122/134 lines): a slide fails here.
+  it('flags at least 94% of the files zizmor flags, with the same audit', () => {
+    expect(score.flaggedFiles).toBeGreaterThanOrEqual(51);
+    expect(score.flaggedHit / score.flaggedFiles).toBeGreaterThanOrEqual(0.94);
   });
 
-  it('reports at least 80% of the lines zizmor flags', () => {
-    expect(score.linesHit / score.lines).toBeGreaterThanOrEqual(0.8);
+  it('reports at least 90% of the lines zizmor flags', () => {
+    expect(score.linesHit / score.lines).toBeGreaterThanOrEqual(0.9);
   });
 
   it('fails at most 5% of the files zizmor leaves clean', () => {
-    expect(score.cleanFiles).toBeGreaterThan(20);
+    expect(score.cleanFiles).toBeGreaterThanOrEqual(31);
     expect(score.cleanErrors / score.cleanFiles).toBeLessThanOrEqual(0.05);
   });
 });
