@@ -43,19 +43,25 @@ export interface PlanRedeliveriesOptions {
   storedGuids: ReadonlySet<string>;
   /** Installations Keel removed after `installation.deleted`. */
   deletedInstallations: ReadonlySet<number>;
+  /** Only this installation's deliveries (one integration's Update); every installation's when absent. */
+  installationId?: number;
 }
 
 /**
  * Groups attempts by guid: a delivery is redelivered when it failed, never succeeded (a
- * redelivery that went through counts), and Keel did not store it.
+ * redelivery that went through counts), and Keel did not store it. Scoped to one installation,
+ * only attempts GitHub lists with that `installation_id` count.
  */
 export function planRedeliveries({
   attempts,
   storedGuids,
   deletedInstallations,
+  installationId,
 }: PlanRedeliveriesOptions): RedeliveryPlan {
   const byGuid = new Map<string, HookDeliveryAttempt[]>();
-  for (const attempt of attempts) byGuid.set(attempt.guid, [...(byGuid.get(attempt.guid) ?? []), attempt]);
+  const scoped =
+    installationId === undefined ? attempts : attempts.filter((attempt) => attempt.installation_id === installationId);
+  for (const attempt of scoped) byGuid.set(attempt.guid, [...(byGuid.get(attempt.guid) ?? []), attempt]);
   const plan: RedeliveryPlan = { scanned: byGuid.size, failed: 0, stored: 0, uninstalled: 0, candidates: [] };
   for (const [guid, tries] of byGuid) {
     if (tries.some((attempt) => !isFailedAttempt(attempt))) continue;

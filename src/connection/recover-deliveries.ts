@@ -23,6 +23,8 @@ export interface RecoverDeliveriesOptions {
   onRedelivery?: (outcome: 'requested' | 'failed') => void;
   /** Checked between redeliveries: Keel is shutting down, leave the rest to the next run. */
   stopping?: () => boolean;
+  /** Only this installation's missed deliveries (an integration's Update); all when absent. */
+  installationId?: number;
 }
 
 export interface RecoveryResult {
@@ -97,7 +99,7 @@ async function claimRedelivery(store: Store, candidate: RedeliveryCandidate, now
 }
 
 export async function recoverDeliveries(options: RecoverDeliveriesOptions): Promise<RecoveryResult> {
-  const { appOctokit, store, now, since, apiHost, onRedelivery, stopping = () => false } = options;
+  const { appOctokit, store, now, since, apiHost, onRedelivery, stopping = () => false, installationId } = options;
   let listed;
   try {
     listed = await listAttempts(appOctokit, since);
@@ -114,6 +116,7 @@ export async function recoverDeliveries(options: RecoverDeliveriesOptions): Prom
     attempts: listed.attempts,
     storedGuids: await findStoredGuids(store, guids),
     deletedInstallations: await findDeletedInstallations(store, installationIds),
+    ...(installationId === undefined ? {} : { installationId }),
   });
   const result: RecoveryResult = {
     at: new Date(now).toISOString(),

@@ -4,6 +4,7 @@ import { readServices } from '../integrations/services.js';
 import type { IntegrationsTable } from '../store/schema.js';
 import type { InstallationRecord } from './installation-reads.js';
 import { judgePermissions } from './verify/judge-permissions.js';
+import type { PendingUpdate, VerificationReport } from './verify/types.js';
 
 function isoOrNull(epochMs: number | null): string | null {
   return epochMs === null ? null : new Date(epochMs).toISOString();
@@ -15,6 +16,16 @@ function parseJson<T>(text: string, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * What waits for an owner's approval, as the latest verification found it (no GitHub request):
+ * null when nothing waits or Keel has not verified since it started recording it.
+ */
+function pendingUpdateOf(report: VerificationReport | null): PendingUpdate | null {
+  const pending = report?.pendingUpdate;
+  if (!pending || (pending.permissions.length === 0 && pending.events.length === 0)) return null;
+  return pending;
 }
 
 /** `integration`: the installation's integration row (name, services, exclusions); defaults without one. */
@@ -42,6 +53,7 @@ export function toInstallationJson(record: InstallationRecord & { integration?: 
     events,
     permissions: judgement.permissions,
     missingEvents: judgement.events.missing,
+    pendingUpdate: pendingUpdateOf(report),
     repositories: {
       selection: row.repository_selection,
       count: row.repository_count,

@@ -8,12 +8,15 @@ import { createTimedFetch, type KeelOctokit } from '../github/octokit.js';
 import { getInstallationRow } from './installation-reads.js';
 import { insertReport, replaceRepositories, updateInstallation } from './installation-rows.js';
 import { deriveState } from './verify/derive-state.js';
-import type { VerificationReport } from './verify/types.js';
+import { isRateLimited } from './verify/is-rate-limited.js';
+import type { OnWriteStep, VerificationReport } from './verify/types.js';
 import { verifyInstallation } from './verify/verify-installation.js';
 
 export interface VerifyAndStoreOptions {
   /** Opt-in write round trip in `owner/name` (committing `path`); a dry run only reports the plan. */
   writeCheck?: { repo: string; dryRun: boolean; path?: string };
+  /** Told as each step of a real write round trip starts and ends (before the report is stored). */
+  onWriteStep?: OnWriteStep;
 }
 
 /** Returns the stored report, or undefined when Keel knows no such installation. */
@@ -88,6 +91,7 @@ export function createVerifier({
         ),
       knownDeliveryIds: (guids) => findStoredDeliveryIds(store, guids),
       ...(options.writeCheck ? { writeCheck: options.writeCheck } : {}),
+      ...(options.onWriteStep ? { onWriteStep: options.onWriteStep } : {}),
       now,
     });
     const at = Date.parse(report.at);
@@ -111,6 +115,12 @@ export function createVerifier({
         ? { repository_selection: report.repositories.selection, repository_count: report.repositories.count }
         : {}),
     });
+    // What the console's integrations table shows of this report, kept beside it so the list parses none.
+    await store.db
+      .updateTable('installations')
+      .set({ verified_at: at, rate_limited: isRateLimited(stored) ? 1 : 0 })
+      .where('id', '=', installationId)
+      .execute();
     log.info({ installation: installationId, state }, `Verified installation ${installationId}: ${state}`);
     return stored;
   };

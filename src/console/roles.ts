@@ -10,12 +10,15 @@ import type { Store } from '../store/database.js';
 import { getAsUser } from './auth/github-user.js';
 import { readSessionToken } from './auth/session-rows.js';
 import type { ConsoleUser } from './auth/session.js';
+import { mapWithLimit } from './map-with-limit.js';
 
 export type Role = 'view' | 'manage' | 'delete';
 
 export const ROLES: readonly Role[] = ['view', 'manage', 'delete'];
 
 const CACHE_MS = 3 * 60 * 1000;
+/** Membership questions in flight at once: a user in 500 orgs must not fire 500 requests together. */
+export const MEMBERSHIP_CONCURRENCY = 8;
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -84,11 +87,13 @@ async function readAccountRoles(services: RoleServices, user: ConsoleUser, now: 
   if (!token) return roles;
   const accounts = await listAccounts(services.store);
   const keyOf = (account: AccountOfIntegration) => `${account.type}:${account.login.toLowerCase()}`;
-  // One question per account, asked in parallel.
+  // One question per account, a few at a time.
   const unique = new Map(accounts.map((account) => [keyOf(account), account]));
   const answers = new Map(
-    await Promise.all(
-      [...unique].map(async ([key, account]) => [key, await accountRole(services, token, user, account)] as const),
+    await mapWithLimit(
+      [...unique],
+      MEMBERSHIP_CONCURRENCY,
+      async ([key, account]) => [key, await accountRole(services, token, user, account)] as const,
     ),
   );
   for (const account of accounts) {

@@ -63,20 +63,19 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEnv> {
   routes.get('/console', async (c) => {
     const roles = await rolesFor(c.get('user'));
     const visible = (await readIntegrationListing(services.store, services.config)).filter((listed) =>
-      roles.has(String(listed.record.row.id)),
+      roles.has(listed.id),
     );
     const pending = await countPendingDeliveries(
       services.store,
-      visible.map((listed) => Number(listed.record.row.id)),
+      visible.map((listed) => Number(listed.id)),
     );
     return sendPage(
       c,
       <IntegrationsPage
         {...frameFor(c, assets)}
-        integrations={visible.map((listed) => {
-          const id = String(listed.record.row.id);
-          return toIntegrationSummary(listed, roles.get(id) ?? 'view', pending.get(id) ?? 0);
-        })}
+        integrations={visible.map((listed) =>
+          toIntegrationSummary(listed, roles.get(listed.id) ?? 'view', pending.get(listed.id) ?? 0),
+        )}
         query={readIntegrationsQuery(c.req.query())}
         installUrl="/console/add/github"
         providerName={providerName(

@@ -129,9 +129,55 @@ export function getDelivery(store: Store, id: string): Promise<DeliveryRow | und
   return store.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The columns a delivery's JSON is built from (every listing selects at least these). */
+export type DeliveryJsonRow = Pick<
+  DeliveryRow,
+  | 'id'
+  | 'event'
+  | 'action'
+  | 'installation_id'
+  | 'repository'
+  | 'status'
+  | 'attempts'
+  | 'error'
+  | 'received_at'
+  | 'next_attempt_at'
+  | 'processed_at'
+>;
+
+function isoOrNull(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(Number(epochMs)).toISOString();
+}
+
+/**
+ * A delivery as every JSON answer shows it (`/api/deliveries`, an integration's deliveries, a
+ * retry): one shape, so the API, the console and the CLI agree. No payload.
+ */
+export function toDeliveryJson(row: DeliveryJsonRow) {
+  const waiting = row.status === 'failed' || row.status === 'queued';
+  return {
+    id: row.id,
+    event: row.event,
+    action: row.action,
+    status: row.status,
+    attempts: Number(row.attempts),
+    error: row.error,
+    installationId: row.installation_id === null ? null : Number(row.installation_id),
+    repository: row.repository,
+    receivedAt: new Date(Number(row.received_at)).toISOString(),
+    nextAttemptAt: waiting ? isoOrNull(row.next_attempt_at) : null,
+    processedAt: isoOrNull(row.processed_at),
+    durationMs: row.processed_at === null ? null : Number(row.processed_at) - Number(row.received_at),
+  };
+}
+
+export type DeliveryJson = ReturnType<typeof toDeliveryJson>;
+
 export interface ListDeliveriesOptions {
   status?: DeliveryStatus;
   installationId?: number;
+  /** Only deliveries of these installations (a console user's visible ones); none when empty. */
+  installationIds?: readonly number[];
   event?: string;
   repository?: string;
   /** Only deliveries that arrived before this sequence number (the next page, newest first). */
@@ -140,7 +186,8 @@ export interface ListDeliveriesOptions {
 }
 
 /** Newest first, without payloads. */
-export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
+export async function listDeliveries(store: Store, options: ListDeliveriesOptions) {
+  if (options.installationIds?.length === 0) return [];
   let query = store.db
     .selectFrom('deliveries')
     .select([
@@ -161,6 +208,7 @@ export function listDeliveries(store: Store, options: ListDeliveriesOptions) {
     .limit(options.limit);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.installationId !== undefined) query = query.where('installation_id', '=', options.installationId);
+  if (options.installationIds) query = query.where('installation_id', 'in', [...options.installationIds]);
   if (options.event) query = query.where('event', '=', options.event);
   if (options.repository) query = query.where('repository', '=', options.repository);
   if (options.beforeSeq !== undefined) query = query.where('seq', '<', options.beforeSeq);

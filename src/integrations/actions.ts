@@ -9,7 +9,7 @@ import { GITHUB_DELIVERY_RETENTION_MS, recoverDeliveries } from '../connection/r
 import { toInstallationJson, type InstallationJson } from '../connection/to-installation-json.js';
 import { limitRetries, verifyInstallationNow } from '../connection/verify-and-store.js';
 import { classifyGitHubError } from '../github/errors.js';
-import { getDelivery, requeueDelivery } from '../inbox/deliveries.js';
+import { getDelivery, requeueDelivery, toDeliveryJson } from '../inbox/deliveries.js';
 import type { KeelServices } from '../keel.js';
 import { deliveryNotFound, IntegrationActionError, integrationNotFound, invalidInput } from './errors.js';
 import { findExclusion, parseExclusionRules } from './exclusions.js';
@@ -18,6 +18,8 @@ import { refreshRepositories, type RepositoryRefresh } from './refresh-repositor
 import { applyServicesUpdate, readServices } from './services.js';
 import { ensureGitHubIntegration, readIntegration, saveExclusions, saveServices } from './store.js';
 import { grantRole, listGrants, type GrantedRole } from './grants.js';
+import { createWriteCheckRunner } from './run-write-check.js';
+import type { WriteCheckJson } from './write-checks.js';
 import { forgetRoles, type Role } from '../console/roles.js';
 
 /** Who acted: a GitHub login for console users, `api` for the admin token. */
@@ -44,6 +46,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
   const now = options.now ?? Date.now;
   const testBudgetMs = options.testBudgetMs ?? 15_000;
   const verifierServices = { ...services, log: log.child({ name: 'connection' }) };
+  const writeChecks = createWriteCheckRunner(services, { now });
 
   function installationIdOf(id: string): number {
     if (!/^\d{1,15}$/.test(id)) throw integrationNotFound(id);
@@ -86,6 +89,19 @@ export function createIntegrationActions(services: KeelServices, options: Integr
 
   function audit(installationId: number | null, actor: Actor, action: string, detail?: unknown) {
     return recordAudit(store, { installationId, actor, action, detail, at: now() });
+  }
+
+  async function readWriteCheck(id: string, runId: string): Promise<WriteCheckJson> {
+    const found = await writeChecks.read(installationIdOf(id), runId);
+    if (!found) {
+      throw new IntegrationActionError(
+        'WRITE_CHECK_NOT_FOUND',
+        `No pull request verification ${runId} for integration ${id}.`,
+        'Start one with Verify by opening a pull request.',
+        404,
+      );
+    }
+    return found;
   }
 
   async function runTest(id: string): Promise<IntegrationJson> {
@@ -133,7 +149,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
       return { ...(await read(id)), refresh };
     },
 
-    /** Resync: repositories refreshed, the connection verified again, missed deliveries asked for again. */
+    /** Resync: repositories refreshed, the connection verified again, its own missed deliveries asked for again. */
     async update(id: string, actor: Actor) {
       const installationId = await ensureRow(id);
       const refresh = await refreshRepositories(services, installationId, now());
@@ -147,6 +163,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
           now: startedAt,
           since: startedAt - GITHUB_DELIVERY_RETENTION_MS,
           apiHost: config.githubHost,
+          installationId,
         });
       } catch (error) {
         throw classifyGitHubError(error, config.githubHost);
@@ -156,6 +173,26 @@ export function createIntegrationActions(services: KeelServices, options: Integr
       await audit(installationId, actor, 'integration.update', { refresh, state: integration.state, redelivered });
       return { ...integration, refresh, redelivered };
     },
+
+    /**
+     * "Verify by opening a pull request" in one of the integration's repositories: answers at once
+     * with the run, every step pending; the steps are recorded as they start and end.
+     */
+    async startWriteCheck(id: string, repository: string, actor: Actor): Promise<WriteCheckJson> {
+      const integration = await read(id);
+      if (!(integration.repositories.list ?? []).some((repo) => repo.fullName === repository)) {
+        throw invalidInput(
+          `${repository} is not a repository of this integration.`,
+          'Pick one of its repositories; refresh them first if it is new.',
+        );
+      }
+      return readWriteCheck(id, await writeChecks.start(integration.id, repository, actor));
+    },
+
+    writeCheck: readWriteCheck,
+
+    /** Resolves once every pull request verification started here has finished. */
+    writeChecksIdle: writeChecks.idle,
 
     async rename(id: string, name: string, actor: Actor): Promise<IntegrationJson> {
       const trimmed = name.trim();
@@ -273,14 +310,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
         delivery: deliveryId,
         event: row.event,
       });
-      return {
-        id: row.id,
-        event: row.event,
-        action: row.action,
-        status: row.status,
-        attempts: row.attempts,
-        error: row.error,
-      };
+      return toDeliveryJson(row);
     },
 
     deliveries(query: DeliveriesQuery) {

@@ -1,6 +1,7 @@
 /**
  * The integration actions as JSON, under /api/installations beside the connection's own routes
- * (list, detail, verify): refresh, update, test, services, exclusions (and a preview), rename,
+ * (list, detail, verify): refresh, update, test, a pull request verification followed step by step
+ * (write-checks), services, exclusions (and a preview), rename,
  * roles, delete, uninstall, and each integration's deliveries and audit log. apiAuth has already
  * checked the caller (admin token, or a session with its role).
  */
@@ -94,6 +95,20 @@ export function integrationsApi(services: KeelServices, actions: IntegrationActi
   api.post(
     '/:id/exclusions/preview',
     handle(async (c) => actions.previewExclusions(id(c), ((await readJson(c)) as { rules?: unknown }).rules)),
+  );
+  api.post(
+    '/:id/write-checks',
+    handle(async (c) => {
+      const { repository } = (await readJson(c)) as { repository?: unknown };
+      if (typeof repository !== 'string') {
+        throw invalidInput('Send {"repository": "owner/name"}.', 'Name one of the integration’s repositories.');
+      }
+      return actions.startWriteCheck(id(c), repository, actorOf(c));
+    }, 202),
+  );
+  api.get(
+    '/:id/write-checks/:run',
+    handle((c) => actions.writeCheck(id(c), c.req.param('run') ?? '')),
   );
   api.put(
     '/:id/name',

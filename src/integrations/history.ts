@@ -2,7 +2,7 @@
  * Deliveries and the audit log as the console and the API page through them: newest first, by an
  * opaque cursor (the last row's sequence number), with the duration and last error of deliveries.
  */
-import { listDeliveries } from '../inbox/deliveries.js';
+import { listDeliveries, toDeliveryJson } from '../inbox/deliveries.js';
 import type { Store } from '../store/database.js';
 import type { DeliveryStatus } from '../store/schema.js';
 
@@ -45,19 +45,7 @@ export async function pageDeliveries(store: Store, query: DeliveryQuery) {
   const page = pageOf(rows, limit, (row) => Number(row.seq));
   return {
     nextCursor: page.nextCursor,
-    items: page.items.map((row) => ({
-      id: row.id,
-      event: row.event,
-      action: row.action,
-      installationId: row.installation_id === null ? null : Number(row.installation_id),
-      repository: row.repository,
-      status: row.status,
-      attempts: row.attempts,
-      error: row.error,
-      receivedAt: iso(row.received_at),
-      processedAt: iso(row.processed_at),
-      durationMs: row.processed_at === null ? null : Number(row.processed_at) - Number(row.received_at),
-    })),
+    items: page.items.map(toDeliveryJson),
   };
 }
 

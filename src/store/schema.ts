@@ -53,6 +53,10 @@ export interface InstallationsTable {
   updated_at: number;
   /** Repositories the installation can see, when known (payload list or the latest verification). */
   repository_count: number | null;
+  /** When the latest stored verification finished; null before the first one. */
+  verified_at: number | null;
+  /** 1 when its remaining quota was under 10% at that verification; 0 or null otherwise. */
+  rate_limited: number | null;
 }
 
 export interface RepositoriesTable {
@@ -343,6 +347,21 @@ export interface RepairReportsTable {
   created_at: number;
 }
 
+/** The opt-in write round trip run from the console, its steps recorded as they start and end. */
+export interface WriteChecksTable {
+  id: string;
+  installation_id: number;
+  repository: string;
+  actor: string | null;
+  /** JSON: every planned step with its status (pending, running, pass, fail, skip) and finding. */
+  steps: string;
+  /** The installation's state once the verification is stored; null while it runs. */
+  state: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   delivery_payloads: DeliveryPayloadsTable;
@@ -365,6 +384,7 @@ export interface Database {
   role_grants: RoleGrantsTable;
   command_replies: CommandRepliesTable;
   pr_check_accepted_findings: PrCheckAcceptedFindingsTable;
+  write_checks: WriteChecksTable;
   repair_scans: RepairScansTable;
   repair_action_facts: RepairActionFactsTable;
   repair_openings: RepairOpeningsTable;

@@ -16,6 +16,8 @@ export interface MockVerificationOptions {
   /** Replaces the repository listing's answer. */
   repositoriesReply?: [status: number, body: object];
   hookDeliveries?: object[];
+  /** The core quota GitHub reports (default: 4990 of 5000 left). */
+  coreQuota?: { remaining: number; limit: number };
   /** GitHub's answer for the organization's `.github` repository (not among the listed ones): 404 unless given. */
   orgGithubRepo?: [status: number, body: object];
   /** GitHub answers the verification's first request only once this settles. */
@@ -39,6 +41,11 @@ export function repositoryList(count: number) {
     full_name: `acme/repo-${index + 1}`,
     private: true,
   }));
+}
+
+function withCoreQuota({ remaining, limit }: { remaining: number; limit: number }) {
+  const core = { ...rateLimit.resources.core, remaining, limit, used: limit - remaining };
+  return { ...rateLimit, resources: { ...rateLimit.resources, core }, rate: core };
 }
 
 export function mockVerification(options: MockVerificationOptions, scope: nock.Scope = githubApi()): nock.Scope {
@@ -66,7 +73,7 @@ export function mockVerification(options: MockVerificationOptions, scope: nock.S
         ]),
       )
       .get('/rate_limit')
-      .reply(200, rateLimit)
+      .reply(200, options.coreQuota ? withCoreQuota(options.coreQuota) : rateLimit)
       .get(`/repos/${body.account.login}/.github`)
       // Asked only of an organization whose repositories could be listed.
       .optionally(body.account.type !== 'Organization' || (options.repositoriesReply?.[0] ?? 200) !== 200)

@@ -40,4 +40,16 @@ describe('planRedeliveries', () => {
   it('treats status_code 0 (no answer) as failed', () => {
     expect(plan([failed(first, { status: 'timed out', status_code: 0 })]).failed).toBe(1);
   });
+
+  it('scoped to one installation, plans only the deliveries GitHub lists with its installation_id', () => {
+    const otherInstallation = failed(second, { installation_id: 43 });
+    const scoped = planRedeliveries({
+      attempts: [failed(first), otherInstallation, failed(third, { installation_id: null })],
+      storedGuids: new Set(),
+      deletedInstallations: new Set(),
+      installationId: 42,
+    });
+    expect(scoped).toMatchObject({ scanned: 1, failed: 1 });
+    expect(scoped.candidates.map((candidate) => candidate.guid)).toEqual([first.guid]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { roleAllows, rolesFor } from '../../src/console/roles.js';
+import { MEMBERSHIP_CONCURRENCY, roleAllows, rolesFor } from '../../src/console/roles.js';
 import { createIntegrationActions } from '../../src/integrations/actions.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
@@ -55,6 +55,37 @@ describe('rolesFor', () => {
     membership('globex', 'ghu_mona', [404, { message: 'Not Found' }]);
     await rolesFor(keel.keel, user);
     expect(Object.fromEntries(await rolesFor(keel.keel, user))).toEqual({ '101': 'view' });
+  });
+});
+
+describe('rolesFor, for a user in many organizations', () => {
+  it(`asks GitHub about at most ${MEMBERSHIP_CONCURRENCY} memberships at a time, and still answers every one`, async () => {
+    const orgs = Array.from({ length: 40 }, (_, index) => `org-${index}`);
+    for (const [index, login] of orgs.entries()) {
+      await seedInstallation(keel.keel.store, { id: 200 + index, login });
+    }
+    const { user } = await signIn(keel, { id: 7, login: 'mona' }, 'ghu_mona');
+    let inFlight = 0;
+    let peak = 0;
+    const answered: string[] = [];
+    membership('acme', 'ghu_mona', [404, { message: 'Not Found' }]);
+    membership('globex', 'ghu_mona', [404, { message: 'Not Found' }]);
+    githubApi()
+      .get(/^\/user\/memberships\/orgs\/org-\d+$/)
+      .times(orgs.length)
+      .reply(async (uri) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        // Hold each answer a little, so calls that could overlap do overlap.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        answered.push(uri.split('/').pop() ?? '');
+        return [200, { state: 'active', role: 'member' }];
+      });
+    const roles = await rolesFor(keel.keel, user);
+    expect(answered.sort()).toEqual([...orgs].sort());
+    expect(peak).toBe(MEMBERSHIP_CONCURRENCY);
+    expect([...roles.keys()].sort()).toEqual(orgs.map((_, index) => String(200 + index)).sort());
   });
 });
 

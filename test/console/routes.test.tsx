@@ -110,6 +110,26 @@ describe('the integrations page', () => {
     expect(html).toContain('<span class="Label Label--attention">Degraded</span>');
   });
 
+  it('shows what a verification just stored: last verified, and rate limited when the quota ran low', async () => {
+    const client = await owner();
+    mockVerification({
+      installationId: 42,
+      account: { login: 'acme', type: 'Organization', id: 420 },
+      coreQuota: { remaining: 120, limit: 5000 },
+    });
+    await client.post('/console/integrations/42/test');
+    const stored = await keel.keel.store.db
+      .selectFrom('reports')
+      .select('at')
+      .where('installation_id', '=', 42)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const html = await page(client, '/console?sort=verified&dir=desc');
+    const row = /<tr><th scope="row"><a href="\/console\/integrations\/42">.*?<\/tr>/s.exec(html)?.[0] ?? '';
+    expect(row).toContain('<span class="Label Label--attention">Rate limited</span>');
+    expect(row).toContain(`datetime="${new Date(Number(stored.at)).toISOString()}"`);
+  });
+
   it('is served with a CSP that allows no inline script, and its assets with a year of caching', async () => {
     const response = await (await owner()).get('/console');
     const csp = response.headers.get('content-security-policy') ?? '';
@@ -237,6 +257,49 @@ describe('form posts', () => {
     const html = await page(client, '/console/integrations/42');
     expect(html).toContain('Connected: every check passed.');
     expect(html).toContain('<span class="Label Label--success">Connected</span>');
+  });
+
+  it('shows the permission update waiting for an owner, with where to accept it, from the stored report', async () => {
+    const client = await owner();
+    mockVerification({
+      installationId: 42,
+      account: { login: 'acme', type: 'Organization', id: 420 },
+      // The app asks for workflows: write and discussions: write; the installation accepted neither.
+      permissions: {
+        metadata: 'read',
+        pull_requests: 'write',
+        contents: 'write',
+        statuses: 'write',
+        actions: 'read',
+        issues: 'write',
+      },
+    });
+    await client.post('/console/integrations/42/test');
+    const html = await page(client, '/console/integrations/42');
+    const block = /<section aria-labelledby="pending-update-heading".*?<\/section>/s.exec(html)?.[0] ?? '';
+    expect(block).toContain('Pending permission update');
+    expect(block).toContain('<code>discussions</code>: write (for /keel commands)');
+    expect(block).toContain('<code>workflows</code>: write (for Workflow repair)');
+    expect(block).toContain(
+      '<a class="btn btn-primary" href="https://github.com/organizations/acme/settings/installations/42">Review and accept on GitHub</a>',
+    );
+    const json = (await (await keel.api('/api/installations/42')).json()) as { pendingUpdate: unknown };
+    expect(json.pendingUpdate).toEqual({
+      permissions: [
+        { permission: 'discussions', level: 'write' },
+        { permission: 'workflows', level: 'write' },
+      ],
+      events: [],
+      acceptUrl: 'https://github.com/organizations/acme/settings/installations/42',
+    });
+  });
+
+  it('shows no pending update block when the installation accepted everything the app asks for', async () => {
+    const html = await page(await owner(), '/console/integrations/42');
+    expect(html).not.toContain('Pending permission update');
+    expect(((await (await keel.api('/api/installations/42')).json()) as { pendingUpdate: unknown }).pendingUpdate).toBe(
+      null,
+    );
   });
 
   it('opens the verification pull request only in a repository of the integration', async () => {

@@ -171,6 +171,108 @@ describe('POST /api/installations/:id/test and update', () => {
     expect(body).toMatchObject({ state: 'connected', redelivered: 0, refresh: { count: 0 } });
     expect((await auditActions(101)).map((entry) => entry.action)).toEqual(['integration.update']);
   });
+
+  it('update asks again only for the missed deliveries of this integration, not of the others', async () => {
+    const deliveredAt = new Date().toISOString();
+    const missed = (id: number, installationId: number) => ({
+      id,
+      guid: `guid-${id}`,
+      delivered_at: deliveredAt,
+      redelivery: false,
+      duration: 10,
+      status: 'Invalid HTTP Response: 503',
+      status_code: 503,
+      event: 'push',
+      action: null,
+      installation_id: installationId,
+      repository_id: null,
+    });
+    const scope = githubApi()
+      .post('/app/installations/101/access_tokens')
+      .reply(201, accessToken)
+      .get('/installation/repositories')
+      .query({ per_page: 100 })
+      .reply(200, { total_count: 0, repositories: [] });
+    mockVerification({ installationId: 101, account: { login: 'acme', type: 'Organization', id: 1010 } }, scope);
+    scope
+      .get('/app/hook/deliveries')
+      .query({ per_page: 100 })
+      .reply(200, [missed(9001, 101), missed(9002, 102), missed(9003, 101)])
+      .post('/app/hook/deliveries/9001/attempts')
+      .reply(202, {})
+      .post('/app/hook/deliveries/9003/attempts')
+      .reply(202, {});
+    const { status, body } = await json(keel.api('/api/installations/101/update', { method: 'POST' }));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ redelivered: 2 });
+    const asked = await keel.keel.store.db.selectFrom('redeliveries').select('guid').orderBy('guid').execute();
+    expect(asked.map((row) => row.guid)).toEqual(['guid-9001', 'guid-9003']);
+  });
+});
+
+describe('a delivery’s JSON', () => {
+  it('has one shape in /api/deliveries, an integration’s deliveries and a retry', async () => {
+    const receivedAt = Date.parse('2026-11-30T10:00:00Z');
+    await insertDeliveries(keel.keel.store, [
+      {
+        id: 'broken-push',
+        event: 'push',
+        action: null,
+        installationId: 101,
+        repository: 'acme/api',
+        payload: Buffer.from('{}'),
+        status: 'queued',
+        receivedAt,
+      },
+    ]);
+    await keel.keel.store.db
+      .updateTable('deliveries')
+      .set({ status: 'dead', attempts: 5, error: 'Error: the handler broke', processed_at: receivedAt + 250 })
+      .where('id', '=', 'broken-push')
+      .execute();
+    const expected = {
+      id: 'broken-push',
+      event: 'push',
+      action: null,
+      status: 'dead',
+      attempts: 5,
+      error: 'Error: the handler broke',
+      installationId: 101,
+      repository: 'acme/api',
+      receivedAt: '2026-11-30T10:00:00.000Z',
+      nextAttemptAt: null,
+      processedAt: '2026-11-30T10:00:00.250Z',
+      durationMs: 250,
+    };
+    const [listed] = (await (await keel.api('/api/deliveries')).json()) as unknown[];
+    const one = await (await keel.api('/api/deliveries/broken-push')).json();
+    const { body: page } = await json(keel.api('/api/installations/101/deliveries'));
+    expect(listed).toEqual(expected);
+    expect(one).toEqual(expected);
+    expect((page.items as unknown[])[0]).toEqual(expected);
+    const retried = await (await keel.api('/api/deliveries/broken-push/retry', { method: 'POST' })).json();
+    expect(Object.keys(retried as object).sort()).toEqual(Object.keys(expected).sort());
+    expect(retried).toMatchObject({ id: 'broken-push', status: 'queued', attempts: 0 });
+  });
+});
+
+describe('the pull request verification over the API', () => {
+  it('refuses a repository that is not the integration’s, and answers 404 for an unknown run', async () => {
+    const refused = await json(
+      keel.api('/api/installations/101/write-checks', {
+        method: 'POST',
+        body: JSON.stringify({ repository: 'globex/portal' }),
+      }),
+    );
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        error: 'globex/portal is not a repository of this integration.',
+        remedy: 'Pick one of its repositories; refresh them first if it is new.',
+      },
+    });
+    expect((await keel.api('/api/installations/101/write-checks/no-such-run')).status).toBe(404);
+  });
 });
 
 describe('DELETE /api/installations/:id', () => {
@@ -292,6 +394,28 @@ describe('the API with a console session', () => {
     const listed = (await (await asSession(mona, '/api/deliveries')).json()) as { id: string }[];
     expect(listed.map((delivery) => delivery.id)).toEqual(['delivery-101']);
     expect((await asSession(mona, '/api/deliveries/delivery-102')).status).toBe(404);
+  });
+
+  it('fills a page with the user’s deliveries even when newer ones belong to accounts they may not see', async () => {
+    const receivedAt = Date.now();
+    const delivery = (id: string, installationId: number, at: number) => ({
+      id,
+      event: 'push',
+      action: null,
+      installationId,
+      repository: null,
+      payload: Buffer.from('{}'),
+      status: 'ignored' as const,
+      receivedAt: at,
+    });
+    await insertDeliveries(keel.keel.store, [
+      delivery('acme-old', 101, receivedAt),
+      delivery('acme-new', 101, receivedAt + 1),
+      ...Array.from({ length: 5 }, (_, index) => delivery(`globex-${index}`, 102, receivedAt + 2 + index)),
+    ]);
+    const mona = await signInMona('member');
+    const listed = (await (await asSession(mona, '/api/deliveries?limit=2')).json()) as { id: string }[];
+    expect(listed.map((entry) => entry.id)).toEqual(['acme-new', 'acme-old']);
   });
 
   it('keeps operator endpoints for the admin token', async () => {

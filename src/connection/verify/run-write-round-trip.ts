@@ -2,7 +2,14 @@ import { satisfies } from '../../capabilities.js';
 import { classifyGitHubError } from '../../github/errors.js';
 import { requiredScopes } from '../../github/token-scope.js';
 import { failedCheckFromError, passedCheck, skippedCheck } from './checks/check-result.js';
-import type { CheckResult, PlannedRequest, PlannedStep, ProbotOctokitInstance } from './types.js';
+import type {
+  CheckResult,
+  OnWriteStep,
+  PlannedRequest,
+  PlannedStep,
+  ProbotOctokitInstance,
+  WriteCheckName,
+} from './types.js';
 
 export interface RunWriteRoundTripOptions {
   steps: readonly PlannedStep[];
@@ -13,6 +20,8 @@ export interface RunWriteRoundTripOptions {
   /** What the installation grants, and what the round trip's token was granted. */
   granted?: Record<string, string>;
   tokenPermissions?: Record<string, string>;
+  /** Told as each step starts and ends (a real run only), so a page can show it as it happens. */
+  onStep?: OnWriteStep;
 }
 
 interface Grants {
@@ -138,6 +147,7 @@ export async function runWriteRoundTrip({
   apiHost,
   granted = {},
   tokenPermissions = {},
+  onStep = () => undefined,
 }: RunWriteRoundTripOptions): Promise<CheckResult[]> {
   if (dryRun) {
     return steps.map((step) => ({
@@ -147,22 +157,30 @@ export async function runWriteRoundTrip({
       remedy: '',
     }));
   }
-  if (!installationOctokit) return steps.map((step) => skippedCheck(step.name, 'no installation token'));
+  const checks: CheckResult[] = [];
+  const end = async (name: WriteCheckName, check: CheckResult) => {
+    checks.push(check);
+    await onStep({ ...check, name });
+  };
+  if (!installationOctokit) {
+    for (const step of steps) await end(step.name, skippedCheck(step.name, 'no installation token'));
+    return checks;
+  }
 
   const context = new Map<string, string>();
-  const checks: CheckResult[] = [];
   let failedStep: string | undefined;
   for (const step of steps) {
     if (failedStep && !step.always) {
-      checks.push(skippedCheck(step.name, `${failedStep} failed`));
+      await end(step.name, skippedCheck(step.name, `${failedStep} failed`));
       continue;
     }
+    await onStep({ name: step.name, status: 'running' });
     const check = await runStep(step, installationOctokit, context, apiHost, {
       installation: granted,
       token: tokenPermissions,
     });
     if (check.status === 'fail') failedStep ??= step.name;
-    checks.push(check);
+    await end(step.name, check);
   }
   return checks;
 }

@@ -64,6 +64,13 @@ export interface GrantJudgement {
   };
 }
 
+export interface PendingUpdate {
+  permissions: { permission: string; level: string }[];
+  events: string[];
+  /** The installation's settings page, where GitHub shows an owner the request to review. */
+  acceptUrl: string;
+}
+
 export type InstallationState =
   'pending' | 'connected' | 'degraded' | 'suspended' | 'unauthorized' | 'unreachable' | 'uninstalled';
 
@@ -95,6 +102,15 @@ export interface PlannedRequest {
   tolerate?: number[];
 }
 
+/** A write round trip step as it starts (`running`) and as it ends (its check). */
+export type WriteStepProgress = { name: WriteCheckName; status: 'running' } | (CheckResult & { name: WriteCheckName });
+
+/**
+ * Told each step's progress as it happens, awaited before the round trip goes on. It must not
+ * throw: the round trip's cleanup depends on it running to the end.
+ */
+export type OnWriteStep = (progress: WriteStepProgress) => Promise<void> | void;
+
 export interface PlannedStep {
   name: WriteCheckName;
   /** Verb phrase for findings: "create branch keel/connection-check from main". */
@@ -114,6 +130,11 @@ export interface VerificationReport {
   permissions?: PermissionJudgement;
   events?: EventJudgement;
   repositories?: RepositoriesSummary;
+  /**
+   * What the app registration (`GET /app`) asks for beyond what the installation accepted, and
+   * where an owner accepts it on GitHub; both lists empty when nothing waits.
+   */
+  pendingUpdate?: PendingUpdate;
   /** Of the last 24 hours: failed at their latest attempt, never stored, failed first then redelivered. */
   deliveries?: { failed: DeliverySummary[]; unrecorded: DeliverySummary[]; healed?: DeliverySummary[] };
   tokenExpiresAt?: string;

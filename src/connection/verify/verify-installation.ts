@@ -13,7 +13,14 @@ import { judgePermissions } from './judge-permissions.js';
 import { planWriteRoundTrip } from './plan-write-round-trip.js';
 import { resolveGitHubHost } from './resolve-github-host.js';
 import { runWriteRoundTrip } from './run-write-round-trip.js';
-import type { CheckName, CheckResult, PlannedStep, ProbotOctokitInstance, VerificationReport } from './types.js';
+import type {
+  CheckName,
+  CheckResult,
+  OnWriteStep,
+  PlannedStep,
+  ProbotOctokitInstance,
+  VerificationReport,
+} from './types.js';
 
 export interface VerifyInstallationOptions {
   /** Authenticated as the app (JWT); its `baseUrl` decides github.com or a GHES host. */
@@ -25,6 +32,8 @@ export interface VerifyInstallationOptions {
   knownDeliveryIds: (guids: string[]) => Promise<Set<string>>;
   /** Opt-in write round trip in `owner/name` (committing `path`); a dry run only reports the plan. */
   writeCheck?: { repo: string; dryRun: boolean; path?: string };
+  /** Told as each step of a real write round trip starts and ends. */
+  onWriteStep?: OnWriteStep;
   now?: () => Date;
 }
 
@@ -142,6 +151,7 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
   });
   report.permissions = judgement.permissions;
   report.events = judgement.events;
+  report.pendingUpdate = { ...judgement.pendingUpdate, acceptUrl: installation.settingsUrl };
   checks.push(checkPermissions({ judgement, settingsUrl: installation.settingsUrl }));
 
   let installationOctokit: ProbotOctokitInstance | undefined;
@@ -205,6 +215,7 @@ export async function verifyInstallation(options: VerifyInstallationOptions): Pr
           apiHost,
           granted: installation.permissions,
           tokenPermissions: tokenGrant,
+          ...(options.onWriteStep ? { onStep: options.onWriteStep } : {}),
         })),
       );
     }

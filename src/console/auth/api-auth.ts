@@ -6,16 +6,19 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { adminAuth } from '../../http/admin-auth.js';
+import type { DeliveriesApiEnv } from '../../http/deliveries-api.js';
 import type { KeelServices } from '../../keel.js';
 import { roleAllows, rolesFor, type Role } from '../roles.js';
 import { hasCsrfToken, readConsoleUser, type ConsoleUser } from './session.js';
 
-export type ApiEnv = { Variables: { user: ConsoleUser | undefined } };
+export type ApiEnv = { Variables: { user: ConsoleUser | undefined } & DeliveriesApiEnv['Variables'] };
 
 export type ApiAccess =
   | { kind: 'integration'; integrationId: string; role: Role }
   | { kind: 'delivery'; deliveryId: string; role: Role }
-  | { kind: 'filtered-list'; idField: 'id' | 'installationId' }
+  | { kind: 'filtered-list'; idField: 'id' }
+  /** The deliveries list: the route filters it by the installations the user may see. */
+  | { kind: 'visible-deliveries' }
   | { kind: 'admin-only' };
 
 /** What a session needs for an /api request (pure). */
@@ -30,8 +33,7 @@ export function judgeApiAccess(method: string, path: string): ApiAccess {
     return { kind: 'integration', integrationId, role: deleting ? 'delete' : previewing ? 'view' : 'manage' };
   }
   if (/^\/api\/installations\/?$/.test(path) && method === 'GET') return { kind: 'filtered-list', idField: 'id' };
-  if (/^\/api\/deliveries\/?$/.test(path) && method === 'GET')
-    return { kind: 'filtered-list', idField: 'installationId' };
+  if (/^\/api\/deliveries\/?$/.test(path) && method === 'GET') return { kind: 'visible-deliveries' };
   const delivery = /^\/api\/deliveries\/([^/]+)(\/retry)?\/?$/.exec(path);
   if (delivery?.[1]) {
     return { kind: 'delivery', deliveryId: decodeURIComponent(delivery[1]), role: delivery[2] ? 'manage' : 'view' };
@@ -47,6 +49,7 @@ export function apiAuth(services: KeelServices): MiddlewareHandler<ApiEnv> {
   const admin = adminAuth({ adminToken: services.config.adminToken });
   return async (c, next) => {
     const user = c.req.header('authorization') ? undefined : await readConsoleUser(services, c);
+    c.set('visibleInstallations', undefined);
     if (!user) {
       c.set('user', undefined);
       return admin(c, next);
@@ -67,8 +70,10 @@ export function apiAuth(services: KeelServices): MiddlewareHandler<ApiEnv> {
       );
     }
     const roles = await rolesFor(services, user);
-    let integrationId: string | undefined;
-    if (access.kind === 'integration') integrationId = access.integrationId;
+    if (access.kind === 'visible-deliveries') c.set('visibleInstallations', [...roles.keys()].map(Number));
+    /** The integration this request touches, and the role it needs there. */
+    let target: { integrationId: string; role: Role } | undefined;
+    if (access.kind === 'integration') target = access;
     if (access.kind === 'delivery') {
       const row = await services.store.db
         .selectFrom('deliveries')
@@ -76,15 +81,15 @@ export function apiAuth(services: KeelServices): MiddlewareHandler<ApiEnv> {
         .where('id', '=', access.deliveryId)
         .executeTakeFirst();
       if (!row || row.installation_id === null) return notFound(c);
-      integrationId = String(row.installation_id);
+      target = { integrationId: String(row.installation_id), role: access.role };
     }
-    if (integrationId !== undefined && access.kind !== 'filtered-list') {
-      const role = roles.get(integrationId);
+    if (target) {
+      const role = roles.get(target.integrationId);
       if (!role) return notFound(c);
-      if (!roleAllows(role, access.role)) {
+      if (!roleAllows(role, target.role)) {
         return c.json(
           {
-            error: `This needs the ${access.role} role on ${integrationId}; you have ${role}.`,
+            error: `This needs the ${target.role} role on ${target.integrationId}; you have ${role}.`,
             remedy: 'Ask an owner of the organization to grant it.',
           },
           403,

@@ -1,5 +1,4 @@
 /** The few reads the pages need beyond the integration actions: run history and queue depth. */
-import { listInstallationRecords } from '../../connection/installation-reads.js';
 import type { VerificationReport } from '../../connection/verify/types.js';
 import type { KeelConfig } from '../../config.js';
 import { decodePayload } from '../../inbox/payload-codec.js';
@@ -76,19 +75,55 @@ export async function readIntegrationNames(store: Store, ids: readonly string[])
   return new Map(rows.map((row) => [row.id, row.name]));
 }
 
-/** Every installation with its integration row, for the integrations table. */
+/**
+ * One lean row per installation for the integrations table: the columns it shows, sorts and
+ * filters by, and nothing else (no grant, no report to parse). When it was last verified and
+ * whether its quota was low are kept on the installation as each verification is stored; its
+ * last delivery is read through the (installation_id, received_at) index.
+ */
 export async function readIntegrationListing(
   store: Store,
   config: Pick<KeelConfig, 'githubHost' | 'githubWebUrl'>,
 ): Promise<ListedIntegration[]> {
-  const [records, rows] = await Promise.all([
-    listInstallationRecords(store),
-    store.db.selectFrom('integrations').selectAll().execute(),
-  ]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const rows = await store.db
+    .selectFrom('installations')
+    .leftJoin('integrations', 'integrations.installation_id', 'installations.id')
+    .select((eb) => [
+      'installations.id',
+      'installations.account_login',
+      'installations.installed_by',
+      'installations.state',
+      'installations.repository_count',
+      'installations.verified_at',
+      'installations.rate_limited',
+      'integrations.name',
+      'integrations.provider',
+      'integrations.host',
+      'integrations.added_by',
+      'integrations.services',
+      eb
+        .selectFrom('deliveries')
+        .select((inner) => inner.fn.max('deliveries.received_at').as('at'))
+        .whereRef('deliveries.installation_id', '=', 'installations.id')
+        .as('last_delivery_at'),
+    ])
+    .execute();
   const fallback = {
     provider: config.githubHost === 'api.github.com' ? 'github' : 'github-enterprise',
     host: new URL(config.githubWebUrl).host,
   };
-  return records.map((record) => ({ record, integration: byId.get(String(record.row.id)), fallback }));
+  return rows.map((row) => ({
+    id: String(row.id),
+    account: row.account_login,
+    name: row.name ?? row.account_login,
+    provider: row.provider ?? fallback.provider,
+    host: row.host ?? fallback.host,
+    addedBy: row.added_by ?? row.installed_by,
+    services: row.services,
+    state: row.state,
+    repositoryCount: row.repository_count === null ? null : Number(row.repository_count),
+    verifiedAt: row.verified_at === null ? null : Number(row.verified_at),
+    rateLimited: Number(row.rate_limited ?? 0) === 1,
+    lastDeliveryAt: row.last_delivery_at === null ? null : Number(row.last_delivery_at),
+  }));
 }

@@ -1,6 +1,7 @@
 /** `GET /console/integrations/:id`: one integration's verification, permissions, repositories and settings. */
 import type { FC } from 'hono/jsx';
 import { CheckLabel, CsrfField, DataStatusLabels, Layout, StateLabel, Time, providerName } from './layout.js';
+import { PendingUpdateSection } from './pending-update-section.js';
 import { PermissionsSection } from './permissions-section.js';
 import { RepositoriesSection } from './repositories-section.js';
 import { DangerSection, RolesSection, ServicesSection } from './settings-section.js';
@@ -152,6 +153,9 @@ export const IntegrationPage: FC<IntegrationView> = (view) => {
       {manage ? <Rename integration={integration} token={user.csrfToken} /> : null}
       {manage ? <Actions integration={integration} token={user.csrfToken} /> : null}
       <Verification integration={integration} />
+      {integration.permissions.pendingUpdate ? (
+        <PendingUpdateSection update={integration.permissions.pendingUpdate} />
+      ) : null}
       <PermissionsSection permissions={integration.permissions} />
       <RepositoriesSection view={view} canManage={manage} />
       <ServicesSection integration={integration} csrfToken={user.csrfToken} canManage={manage} />

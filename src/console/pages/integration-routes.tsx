@@ -1,7 +1,5 @@
 /** `GET /console/integrations/:id` and its form posts; each checks the user's role on that integration. */
 import { Hono } from 'hono';
-import { recordAudit } from '../../connection/installation-rows.js';
-import { createVerifier } from '../../connection/verify-and-store.js';
 import { KeelError } from '../../errors.js';
 import type { IntegrationJson } from '../../integrations/actions.js';
 import { IntegrationActionError } from '../../integrations/errors.js';
@@ -11,6 +9,7 @@ import type { ConsoleRoutesOptions } from '../routes.js';
 import { forgetRoles, isRole, roleAllows, type Role } from '../roles.js';
 import { countPendingDeliveries, readRunHistory } from './console-reads.js';
 import { IntegrationPage } from './integration-page.js';
+import { WriteCheckPage } from './write-check-page.js';
 import { finishPost, forbidden, frameFor, notFound, sendPage, type ConsoleContext } from './respond.js';
 import { toIntegrationDetails } from './to-views.js';
 import type { IntegrationView } from './view.js';
@@ -18,6 +17,8 @@ import type { IntegrationView } from './view.js';
 const RECENT = 20;
 /** Seconds between reloads while a verification runs. */
 const REFRESH_SECONDS = 3;
+/** Seconds between reloads while the pull request verification's steps run. */
+const STEP_REFRESH_SECONDS = 2;
 
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
@@ -34,7 +35,6 @@ function splitRules(text: string): string[] {
 export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEnv> {
   const { services, actions, assets, rolesFor } = options;
   const routes = new Hono<ConsoleEnv>();
-  const verify = createVerifier({ services, githubRetries: 0 });
 
   /** The user's role on the integration, or the 404/403 page to answer with. */
   async function authorize(c: ConsoleContext, needed: Role): Promise<Role | Response> {
@@ -103,7 +103,7 @@ export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEn
   function post(
     action: string,
     needed: Role,
-    run: (c: ConsoleContext, body: Record<string, unknown>) => Promise<string>,
+    run: (c: ConsoleContext, body: Record<string, unknown>) => Promise<string | { redirect: string }>,
   ) {
     routes.post(`/console/integrations/:id/${action}`, async (c) => {
       const role = await authorize(c, needed);
@@ -125,28 +125,32 @@ export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEn
         ? 'Connected: every check passed.'
         : `Tested: ${tested.state}. See the checks below.`;
     }
-    const integration = await actions.get(id);
-    if (!(integration.repositories.list ?? []).some((repo) => repo.fullName === repository)) {
-      throw new IntegrationActionError(
-        'INVALID_INPUT',
-        `${repository} is not a repository of this integration.`,
-        'Pick one of its repositories; refresh them first if it is new.',
-        400,
-      );
+    const run = await actions.startWriteCheck(id, repository, user.login);
+    return { redirect: `/console/integrations/${encodeURIComponent(id)}/write-checks/${run.id}` };
+  });
+
+  routes.get('/console/integrations/:id/write-checks/:run', async (c) => {
+    const role = await authorize(c, 'view');
+    if (role instanceof Response) return role;
+    const id = c.req.param('id');
+    const integration = await readOrNull(id);
+    if (!integration) return notFound(c, assets);
+    let run;
+    try {
+      run = await actions.writeCheck(id, c.req.param('run'));
+    } catch (error) {
+      if (error instanceof IntegrationActionError && error.status === 404) return notFound(c, assets);
+      throw error;
     }
-    const report = await verify(Number(id), { writeCheck: { repo: repository, dryRun: false } });
-    await recordAudit(services.store, {
-      installationId: Number(id),
-      actor: user.login,
-      action: 'integration.write-check',
-      detail: { repository, state: report?.state },
-      at: Date.now(),
-    });
-    const steps = (report?.checks ?? []).filter((check) => check.name.startsWith('write:'));
-    const failed = steps.filter((check) => check.status === 'fail');
-    return failed.length === 0
-      ? `Opened and cleaned up a pull request in ${repository}: ${steps.length} steps passed.`
-      : `The pull request round trip in ${repository} failed at ${failed.map((check) => check.name).join(', ')}. See the checks below.`;
+    return sendPage(
+      c,
+      <WriteCheckPage
+        {...frameFor(c, assets)}
+        integration={{ id, name: integration.name }}
+        run={run}
+        refreshSeconds={STEP_REFRESH_SECONDS}
+      />,
+    );
   });
 
   post('update', 'manage', async (c) => {

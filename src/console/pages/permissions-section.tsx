@@ -32,16 +32,6 @@ export const PermissionsSection: FC<{ permissions: PermissionsView }> = ({ permi
           .
         </div>
       ) : null}
-      {permissions.pendingUpdate ? (
-        <div class="flash mb-2">
-          Keel asks for more than this installation accepted:{' '}
-          {[
-            ...permissions.pendingUpdate.permissions.map((p) => `${p.permission}: ${p.level}`),
-            ...permissions.pendingUpdate.events.map((event) => `${event} events`),
-          ].join(', ')}
-          . An owner accepts the update on the installation's settings page.
-        </div>
-      ) : null}
       <div class="keel-scroll" tabindex={0} role="region" aria-label="Permissions">
         <table class="keel-table">
           <thead>

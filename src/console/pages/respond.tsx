@@ -53,15 +53,25 @@ export function forbidden(c: ConsoleContext, assets: ConsoleAssets, needed: Role
   );
 }
 
-/** Runs a form post's action, leaves its outcome as a flash message and redirects back (303). */
-export async function finishPost(c: ConsoleContext, back: string, run: () => Promise<string>): Promise<Response> {
+/**
+ * Runs a form post's action, leaves its outcome as a flash message and redirects back (303). An
+ * action that goes on in the background answers with the page that shows it instead.
+ */
+export async function finishPost(
+  c: ConsoleContext,
+  back: string,
+  run: () => Promise<string | { redirect: string }>,
+): Promise<Response> {
+  let target = back;
   try {
-    setFlash(c, { kind: 'success', message: await run() });
+    const outcome = await run();
+    if (typeof outcome === 'string') setFlash(c, { kind: 'success', message: outcome });
+    else target = outcome.redirect;
   } catch (error) {
     if (!(error instanceof KeelError)) throw error;
     setFlash(c, flashFromError(error));
   }
-  return c.redirect(back, 303);
+  return c.redirect(target, 303);
 }
 
 /** Back to the page the form was on, when it is a console page of this site. */

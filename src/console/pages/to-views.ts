@@ -1,13 +1,11 @@
 /** Pure mappings from what the integration actions return to what the pages show. */
 import { CAPABILITIES, type CapabilityId } from '../../capabilities.js';
-import type { InstallationRecord } from '../../connection/installation-reads.js';
-import type { VerificationReport } from '../../connection/verify/types.js';
+import { isRateLimited } from '../../connection/verify/is-rate-limited.js';
 import { judgePermissions } from '../../connection/verify/judge-permissions.js';
 import { installationSettingsUrl } from '../../connection/verify/installation-settings-url.js';
 import { findExclusion } from '../../integrations/exclusions.js';
 import type { IntegrationJson } from '../../integrations/actions.js';
 import { readServices } from '../../integrations/services.js';
-import type { IntegrationsTable } from '../../store/schema.js';
 import type { AuditEntryJson, DeliveryEntry } from '../../integrations/history.js';
 import type {
   AuditView,
@@ -34,48 +32,50 @@ function epoch(iso: string | null | undefined): number | null {
   return Number.isNaN(at) ? null : at;
 }
 
-function isRateLimited(report: VerificationReport | null): boolean {
-  return report?.checks.some((check) => check.name === 'rate-limit' && check.status === 'warn') ?? false;
-}
-
 export function toDataStatus(integration: IntegrationJson, processing: number): DataStatus {
   return { state: integration.state, processing, rateLimited: isRateLimited(integration.report) };
 }
 
+/** One installation as the integrations table reads it (see readIntegrationListing). */
 export interface ListedIntegration {
-  record: InstallationRecord;
-  /** Its integration row; absent for an installation Keel found before rows existed. */
-  integration: IntegrationsTable | undefined;
-  /** Provider and host when there is no row: Keel's own GitHub. */
-  fallback: { provider: string; host: string };
+  id: string;
+  account: string;
+  name: string;
+  provider: string;
+  host: string;
+  /** Who added it: the integration row's, or who installed it when there is no row. */
+  addedBy: string | null;
+  /** The integration row's services JSON; defaults when there is no row. */
+  services: string | null;
+  state: string;
+  repositoryCount: number | null;
+  verifiedAt: number | null;
+  rateLimited: boolean;
+  lastDeliveryAt: number | null;
 }
 
-/**
- * One row of the integrations table, read straight from the stored records: the list page skips
- * the permissions judgement the full JSON carries, which costs most for hundreds of integrations.
- */
+/** One row of the integrations table. */
 export function toIntegrationSummary(
-  { record, integration, fallback }: ListedIntegration,
+  listed: ListedIntegration,
   role: ConsoleRole,
   processing: number,
 ): IntegrationSummary {
-  const { row, report } = record;
-  const lastUpdatedAt = Math.max(report ? Date.parse(report.at) : 0, record.lastDeliveryAt ?? 0);
-  const services = readServices(integration?.services);
+  const lastUpdatedAt = Math.max(listed.verifiedAt ?? 0, listed.lastDeliveryAt ?? 0);
+  const services = readServices(listed.services);
   return {
-    id: String(row.id),
-    name: integration?.name ?? row.account_login,
-    provider: integration?.provider ?? fallback.provider,
-    host: integration?.host ?? fallback.host,
-    account: row.account_login,
+    id: listed.id,
+    name: listed.name,
+    provider: listed.provider,
+    host: listed.host,
+    account: listed.account,
     servicesOn: Object.entries(services)
       .filter(([, on]) => on)
       .map(([id]) => id),
-    repositoryCount: row.repository_count === null ? null : Number(row.repository_count),
-    addedBy: integration?.added_by ?? row.installed_by,
-    status: { state: row.state, processing, rateLimited: isRateLimited(report) },
+    repositoryCount: listed.repositoryCount,
+    addedBy: listed.addedBy,
+    status: { state: listed.state, processing, rateLimited: listed.rateLimited },
     lastUpdatedAt: lastUpdatedAt > 0 ? lastUpdatedAt : null,
-    lastVerifiedAt: epoch(report?.at),
+    lastVerifiedAt: listed.verifiedAt,
     role,
   };
 }
@@ -122,7 +122,14 @@ export function toPermissionsView(integration: IntegrationJson, webBase: string)
         capabilities: titlesOf(entry.capabilities),
       })),
     },
-    pendingUpdate: null,
+    pendingUpdate: integration.pendingUpdate && {
+      permissions: integration.pendingUpdate.permissions.map((entry) => ({
+        ...entry,
+        capabilities: servedBy(entry.permission),
+      })),
+      events: integration.pendingUpdate.events,
+      acceptUrl: integration.pendingUpdate.acceptUrl,
+    },
     settingsUrl: installationSettingsUrl({ webBase, installationId: integration.id, account: integration.account }),
   };
 }

@@ -101,11 +101,19 @@ export interface PermissionRow {
   capabilities: string[];
 }
 
+export interface PendingUpdateView {
+  /** Each permission waiting, its level, and the capabilities (titles) that use it. */
+  permissions: { permission: string; level: string; capabilities: string[] }[];
+  events: string[];
+  /** Where an owner reviews and accepts the request on GitHub. */
+  acceptUrl: string;
+}
+
 export interface PermissionsView {
   rows: PermissionRow[];
   events: { granted: string[]; missing: { event: string; capabilities: string[] }[] };
   /** What the app asks for beyond the installation's grant; an owner must accept it. */
-  pendingUpdate: { permissions: { permission: string; level: string }[]; events: string[] } | null;
+  pendingUpdate: PendingUpdateView | null;
   settingsUrl: string;
 }
 

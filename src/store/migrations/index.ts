@@ -11,6 +11,7 @@ import * as inboxConcurrency from './008-inbox-concurrency.js';
 import * as consoleTables from './009-console.js';
 import * as repair from './010-repair.js';
 import * as commands from './011-commands.js';
+import * as consoleProgress from './012-console-progress.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -27,6 +28,7 @@ const MIGRATIONS: [name: string, up: Up][] = [
   ['009-console', consoleTables.up],
   ['010-repair', repair.up],
   ['011-commands', commands.up],
+  ['012-console-progress', consoleProgress.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {

@@ -111,6 +111,34 @@ describe('runWriteRoundTrip', () => {
     ]);
   });
 
+  it('tells each step as it starts and as it ends, before the next one starts', async () => {
+    mockCommit(mockBranch(githubApi()))
+      .post(`${REPO}/pulls`)
+      .reply(422, { message: 'Draft pull requests are not supported in this repository.' })
+      .delete(BRANCH_REF)
+      .reply(204);
+    const told: string[] = [];
+    await runWriteRoundTrip({
+      steps,
+      dryRun: false,
+      installationOctokit,
+      apiHost: 'api.github.com',
+      onStep: (progress) => void told.push(`${progress.name}:${progress.status}`),
+    });
+    expect(told).toEqual([
+      'write:branch:running',
+      'write:branch:pass',
+      'write:commit:running',
+      'write:commit:pass',
+      'write:pull-request:running',
+      'write:pull-request:fail',
+      'write:status:skip',
+      'write:comment:skip',
+      'write:cleanup:running',
+      'write:cleanup:pass',
+    ]);
+  });
+
   it('still deletes the branch when opening the pull request fails', async () => {
     mockCommit(mockBranch(githubApi()))
       .post(`${REPO}/pulls`)

@@ -198,6 +198,24 @@ describe('verifyInstallation', () => {
     expect(permissionsCheck?.remedy).toContain('https://github.com/settings/installations/42');
   });
 
+  it('stores the pending update in the report, with the page where an owner accepts it (on GHES, its host)', async () => {
+    const GHES = 'https://ghe.example.com/api/v3';
+    const { workflows: _, discussions: __, ...permissions } = installation.permissions;
+    mockRepositories(mockVerification(githubApi(GHES), { ...installation, permissions }), 3);
+    const report = await verify({
+      appOctokit: new ProbotOctokit({ auth: { appId: 1, privateKey }, baseUrl: GHES, ...testing }),
+      createInstallationOctokit: (token) => new ProbotOctokit({ auth: { token }, baseUrl: GHES, ...testing }),
+    });
+    expect(report.pendingUpdate).toEqual({
+      permissions: [
+        { permission: 'discussions', level: 'write' },
+        { permission: 'workflows', level: 'write' },
+      ],
+      events: [],
+      acceptUrl: 'https://ghe.example.com/organizations/acme/settings/installations/42',
+    });
+  });
+
   it('skips the checks that need a token when none can be minted', async () => {
     githubApi()
       .get('/app')

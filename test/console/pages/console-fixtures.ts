@@ -10,6 +10,7 @@ import { addRepositories, insertReport, upsertInstallation } from '../../../src/
 import type { CheckResult, VerificationReport } from '../../../src/connection/verify/types.js';
 import { insertDelivery } from '../../../src/inbox/deliveries.js';
 import { ensureGitHubIntegration } from '../../../src/integrations/store.js';
+import { isRateLimited } from '../../../src/connection/verify/is-rate-limited.js';
 import type { Store } from '../../../src/store/database.js';
 import type { DeliveryStatus } from '../../../src/store/schema.js';
 
@@ -70,7 +71,13 @@ export async function seedIntegration(store: Store, options: SeedOptions): Promi
   await insertReport(store, { installationId: options.id, at: SEEDED_AT, state, json: JSON.stringify(report) });
   await store.db
     .updateTable('installations')
-    .set({ state, repository_count: repositories.length })
+    // As a stored verification leaves it: the list's summary of the report beside the state.
+    .set({
+      state,
+      repository_count: repositories.length,
+      verified_at: SEEDED_AT,
+      rate_limited: isRateLimited(report) ? 1 : 0,
+    })
     .where('id', '=', options.id)
     .execute();
 }

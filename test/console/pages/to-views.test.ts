@@ -28,6 +28,8 @@ function record(permissions: Record<string, string>, checks: CheckResult[] = [])
       created_at: AT,
       updated_at: AT,
       repository_count: 2,
+      verified_at: AT,
+      rate_limited: 0,
     },
     report,
     firstDeliveryAt: null,
@@ -35,8 +37,22 @@ function record(permissions: Record<string, string>, checks: CheckResult[] = [])
   };
 }
 
-function listed(checks: CheckResult[] = []): ListedIntegration {
-  return { record: record({}, checks), integration: undefined, fallback: { provider: 'github', host: 'github.com' } };
+function listed(overrides: Partial<ListedIntegration> = {}): ListedIntegration {
+  return {
+    id: '42',
+    account: 'acme',
+    name: 'acme',
+    provider: 'github',
+    host: 'github.com',
+    addedBy: 'octocat',
+    services: null,
+    state: 'connected',
+    repositoryCount: 2,
+    verifiedAt: AT,
+    rateLimited: false,
+    lastDeliveryAt: null,
+    ...overrides,
+  };
 }
 
 function integration(permissions: Record<string, string>): IntegrationJson {
@@ -45,13 +61,18 @@ function integration(permissions: Record<string, string>): IntegrationJson {
 
 describe('mapping an integration for the pages', () => {
   it('says rate limited when the last verification found the quota under 10%', () => {
-    const low: CheckResult = { name: 'rate-limit', status: 'warn', finding: '312 of 5000 left.', remedy: 'Wait.' };
-    expect(toIntegrationSummary(listed([low]), 'view', 2).status).toEqual({
+    expect(toIntegrationSummary(listed({ rateLimited: true }), 'view', 2).status).toEqual({
       state: 'connected',
       processing: 2,
       rateLimited: true,
     });
     expect(toIntegrationSummary(listed(), 'view', 0).status.rateLimited).toBe(false);
+  });
+
+  it('counts the later of the last verification and the last delivery as last updated', () => {
+    const summary = toIntegrationSummary(listed({ verifiedAt: AT, lastDeliveryAt: AT + 60_000 }), 'view', 0);
+    expect([summary.lastUpdatedAt, summary.lastVerifiedAt]).toEqual([AT + 60_000, AT]);
+    expect(toIntegrationSummary(listed({ verifiedAt: null }), 'view', 0).lastUpdatedAt).toBe(null);
   });
 
   it('lists a missing permission with the capabilities it switches off, and opt-in ones apart', () => {
