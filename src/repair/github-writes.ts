@@ -108,22 +108,36 @@ export function editPullRequest(
 }
 
 /**
- * A comment on the pull request's conversation. GitHub lists "Create an issue comment" under both
- * "Issues" and "Pull requests" write for GitHub Apps (docs.github.com/en/rest/issues/comments#create-an-issue-comment,
- * "Fine-grained access tokens": at least one of the two), so repair's pull_requests: write is enough.
+ * A comment on the pull request's conversation, ending with the hidden `marker` and made once: a bot
+ * comment already carrying it (an earlier attempt whose close failed, or whose answer was lost) is
+ * not repeated, and the create is not retried in-process (a 5xx may come after GitHub made it).
+ * GitHub lists "Create an issue comment" under both "Issues" and "Pull requests" write for GitHub
+ * Apps (docs.github.com/en/rest/issues/comments#create-an-issue-comment, "Fine-grained access
+ * tokens": at least one of the two), so repair's pull_requests: write is enough.
  */
 export function commentOnPullRequest(
   octokit: KeelOctokit,
   ref: RepositoryRef,
   number: number,
-  body: string,
+  { body, marker }: { body: string; marker: string },
 ): Promise<void> {
+  const where = { owner: ref.owner, repo: ref.repo, issue_number: number };
   return classified(ref.githubHost, async () => {
+    let found = false;
+    await octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      { ...where, per_page: 100 },
+      (response, done) => {
+        found = response.data.some((comment) => comment.user?.type === 'Bot' && (comment.body ?? '').includes(marker));
+        if (found) done();
+        return [];
+      },
+    );
+    if (found) return;
     await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: ref.owner,
-      repo: ref.repo,
-      issue_number: number,
-      body,
+      ...where,
+      body: `${body}\n\n${marker}`,
+      request: { retries: 0 },
     });
   });
 }

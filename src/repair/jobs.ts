@@ -6,10 +6,11 @@
  */
 import type { CapabilityDeps } from '../capability-deps.js';
 import type { BackgroundJob } from '../connection/background-jobs.js';
+import { classifyGitHubError } from '../github/errors.js';
 import type { Store } from '../store/database.js';
 import { openOnboarding } from './onboarding.js';
 import { repairRepository, type RepairTarget } from './repair-repository.js';
-import { deleteReportsBefore, HOURLY_OPENINGS, takeQueuedRepairs } from './store.js';
+import { deleteReportsBefore, HOURLY_OPENINGS, queueRepair, takeQueuedRepairs } from './store.js';
 
 export const SWEEP_JOB = 'repair:weekly-sweep';
 export const QUEUE_JOB = 'repair:drain-queue';
@@ -41,26 +42,35 @@ async function listKnownRepositories(store: Store): Promise<RepairTarget[]> {
 
 /**
  * Repairs each target in turn; a target queued when it joined (`installation`) also gets its
- * onboarding pull request, which is idempotent (never a second one, never reopened).
+ * onboarding pull request, which is idempotent (never a second one, never reopened). `requeue`
+ * (the drain, whose targets are already off the queue) puts back what was not done: the targets
+ * left when the process stops, and those that failed on something transient (GitHub 5xx, rate
+ * limit, network), so a queued onboarding pull request, which no sweep opens, is never lost.
  */
 async function repairEach(
   deps: CapabilityDeps,
   targets: RepairTarget[],
   stopping: () => boolean,
+  requeue?: (target: RepairTarget) => Promise<void>,
 ): Promise<Record<string, number>> {
   const outcomes: Record<string, number> = {};
   const count = (kind: string) => (outcomes[kind] = (outcomes[kind] ?? 0) + 1);
-  for (const target of targets) {
-    if (stopping()) break;
+  for (const [index, target] of targets.entries()) {
+    if (stopping()) {
+      if (requeue) for (const left of targets.slice(index)) await requeue(left);
+      break;
+    }
     try {
       const outcome = await repairRepository(deps, target);
       count(outcome.kind);
       if (target.trigger === 'installation' && (await openOnboarding(deps, target, outcome))) count('onboarding');
     } catch (error) {
       count('failed');
+      const again = requeue !== undefined && classifyGitHubError(error, deps.config.githubHost).transient;
+      if (again) await requeue(target);
       deps.log.warn(
         { err: error, repository: `${target.repository.owner}/${target.repository.name}` },
-        'Repair failed; the next sweep tries again',
+        again ? 'Repair failed; queued for the next drain' : 'Repair failed; the next sweep tries again',
       );
     }
   }
@@ -80,7 +90,13 @@ export function createRepairJobs(deps: CapabilityDeps): BackgroundJob[] {
         repository: { id: entry.repositoryId, owner: entry.owner, name: entry.name },
         trigger: TRIGGERS.has(entry.trigger) ? (entry.trigger as RepairTarget['trigger']) : 'sweep',
       }));
-      return { finished: true, result: await repairEach(deps, targets, stopping) };
+      const requeue = ({ installationId, repository, trigger }: RepairTarget) =>
+        queueRepair(
+          store,
+          { installationId, repositoryId: repository.id, owner: repository.owner, name: repository.name, trigger },
+          now(),
+        );
+      return { finished: true, result: await repairEach(deps, targets, stopping, requeue) };
     },
   };
   const sweep: BackgroundJob = {

@@ -96,5 +96,7 @@ export function closedBody(body: string): string {
   return body.replace(MARKER, markerFor('none'));
 }
 
+/** The hidden marker of Keel's closing comment, looked up before commenting so it is made once. */
+export const NOTHING_LEFT_MARKER = '<!-- keel:repair-closed -->';
 export const NOTHING_LEFT_COMMENT =
   'Keel closed this pull request: the default branch no longer uses anything it repaired. Nothing else to do.';

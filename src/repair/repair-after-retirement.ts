@@ -5,7 +5,9 @@
  */
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import type { CapabilityDeps } from '../capability-deps.js';
+import { classifyGitHubError } from '../github/errors.js';
 import { repairRepository } from './repair-repository.js';
+import { queueRepair } from './store.js';
 
 type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run.completed'>['payload'];
 
@@ -14,28 +16,29 @@ type WorkflowRunPayload = EmitterWebhookEvent<'workflow_run.completed'>['payload
  * writes through its own narrowed token. Runs and pushes are keyed apart in the inbox
  * (`workflow:`/`pr:` vs `repo:`), so a push's repair may run at the same moment: repair's writes
  * tolerate that (one branch, one pull request found by branch). A repair that fails is logged and
- * left to the weekly sweep: the caller's diagnosis goes on.
+ * the caller's diagnosis goes on; one that failed on something transient (GitHub 5xx, rate limit,
+ * network) is queued for the hourly drain rather than left a week to the sweep.
  */
 export async function repairAfterRetirement(ciDeps: CapabilityDeps, payload: WorkflowRunPayload): Promise<void> {
   const log = ciDeps.log.child({ name: 'repair' });
   const where = { repository: payload.repository.full_name, run: payload.workflow_run.id };
   if (!payload.installation) return;
+  const installationId = payload.installation.id;
+  const { id, name, default_branch: defaultBranch } = payload.repository;
+  const owner = payload.repository.owner.login;
   try {
     const outcome = await repairRepository(
       { ...ciDeps, log },
-      {
-        installationId: payload.installation.id,
-        repository: {
-          id: payload.repository.id,
-          owner: payload.repository.owner.login,
-          name: payload.repository.name,
-          defaultBranch: payload.repository.default_branch,
-        },
-        trigger: 'failed-run',
-      },
+      { installationId, repository: { id, owner, name, defaultBranch }, trigger: 'failed-run' },
     );
     log.info({ ...where, outcome: outcome.kind }, 'Repair after a retirement in a run log');
   } catch (error) {
-    log.warn({ err: error, ...where }, 'Repair after a failed run failed; the weekly sweep tries again');
+    if (!classifyGitHubError(error, ciDeps.config.githubHost).transient) {
+      log.warn({ err: error, ...where }, 'Repair after a failed run failed; the weekly sweep tries again');
+      return;
+    }
+    const queued = { repositoryId: id, installationId, owner, name, trigger: 'failed-run' };
+    await queueRepair(ciDeps.store, queued, (ciDeps.now ?? Date.now)());
+    log.warn({ err: error, ...where }, 'Repair after a failed run failed; queued for the hourly drain');
   }
 }

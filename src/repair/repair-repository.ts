@@ -15,6 +15,7 @@ import { commentOnPullRequest, commitToBranch, editPullRequest, openPullRequest 
 import {
   closedBody,
   NOTHING_LEFT_COMMENT,
+  NOTHING_LEFT_MARKER,
   planRepair,
   REPAIR_BRANCH,
   REPAIR_TITLE,
@@ -117,7 +118,10 @@ export async function repairRepository(deps: CapabilityDeps, target: RepairTarge
     case 'unchanged':
       return { kind: 'unchanged', ...facts, pullRequestUrl: plan.pull.url };
     case 'close':
-      await commentOnPullRequest(octokit, ref, plan.pull.number, NOTHING_LEFT_COMMENT);
+      await commentOnPullRequest(octokit, ref, plan.pull.number, {
+        body: NOTHING_LEFT_COMMENT,
+        marker: NOTHING_LEFT_MARKER,
+      });
       await editPullRequest(octokit, ref, plan.pull.number, { state: 'closed', body: closedBody(plan.pull.body) });
       await relist({ ...plan.pull, state: 'closed', body: closedBody(plan.pull.body) });
       log.info({ ...where, pull: plan.pull.number }, 'Repair pull request closed: nothing left to repair');

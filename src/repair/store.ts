@@ -84,17 +84,32 @@ export async function saveActionFacts(store: Store, uses: string, facts: ActionF
 
 export const HOURLY_OPENINGS = 10;
 
-/** Reserves one of the installation's bot pull request openings this hour; false past the cap. */
+/**
+ * Reserves one of the installation's bot pull request openings this hour; false past the cap. The
+ * same pull request (repository and branch) reserved again within the hour keeps its reservation:
+ * an attempt that failed mid-way (a 5xx on the commit or the pull request) and runs again, or the
+ * loser of two deliveries opening it at once, is the same opening, not one more.
+ */
 export async function reserveOpening(
   store: Store,
   opening: { installationId: number; repositoryId: number; branch: string },
   now: number,
 ): Promise<boolean> {
+  const since = now - 3_600_000;
+  const held = await store.db
+    .selectFrom('repair_openings')
+    .select('opened_at')
+    .where('installation_id', '=', opening.installationId)
+    .where('repository_id', '=', opening.repositoryId)
+    .where('branch', '=', opening.branch)
+    .where('opened_at', '>', since)
+    .executeTakeFirst();
+  if (held) return true;
   const row = await store.db
     .selectFrom('repair_openings')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('installation_id', '=', opening.installationId)
-    .where('opened_at', '>', now - 3_600_000)
+    .where('opened_at', '>', since)
     .executeTakeFirst();
   if (Number(row?.count ?? 0) >= HOURLY_OPENINGS) return false;
   await store.db

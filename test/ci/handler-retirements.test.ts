@@ -9,6 +9,8 @@ import {
   SHA,
   workflowRunCompleted,
 } from '../../fixtures/ci/payloads.js';
+import { capabilityDeps } from '../../src/capability-deps.js';
+import { createRepairJobs, QUEUE_JOB } from '../../src/repair/jobs.js';
 import { saveScan } from '../../src/repair/store.js';
 import { fingerprintFindings, markerFor } from '../../src/repair/pull-request.js';
 import { scanWorkflow } from '../../src/repair/scan-workflow.js';
@@ -249,6 +251,35 @@ describe('the repair a retirement in a run log starts', () => {
     });
     expect(body).toContain(RETIREMENT_LINE);
     expect(body).toContain('comment `/keel repair` to ask for it now.');
+  });
+  it('queues the repair when GitHub fails on something transient, and the hourly drain opens it', async () => {
+    const { body } = await failOnDeprecatedArtifact({
+      config: null,
+      repair: (scenario) => {
+        mockConfig(scenario, null);
+        scenario.api
+          .post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
+            repository_ids: [REPOSITORY_ID],
+            permissions: REPAIR_PERMISSIONS,
+          })
+          .reply(
+            403,
+            { message: 'API rate limit exceeded for installation ID 2.' },
+            { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 600) },
+          );
+      },
+    });
+    expect(body).toContain('comment `/keel repair` to ask for it now.');
+
+    const drained = recordedGitHub();
+    mockRepairScan(drained, []);
+    // Queued by repository: the drain reads its default branch.
+    drained.api.get(REPO_PATH).reply(200, { default_branch: DEFAULT_BRANCH });
+    mockRepairOpening(drained);
+    const drain = createRepairJobs(capabilityDeps(keel.keel, 'repair')).find((job) => job.name === QUEUE_JOB);
+    const outcome = await drain?.run({ startedAt: Date.now(), lastSuccessAt: null, stopping: () => false });
+    expect(outcome?.result).toEqual({ opened: 1 });
+    expect(apiRequests(drained)).toContain(`POST ${REPO_PATH}/pulls`);
   });
 });
 

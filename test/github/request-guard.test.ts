@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GuardError } from '../../src/errors.js';
+import { GuardError, PermissionMissingError } from '../../src/errors.js';
 import { createKeelOctokit } from '../../src/github/octokit.js';
 import { judgeRequest } from '../../src/github/request-guard.js';
+import { assertScopeAllows } from '../../src/github/token-scope.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 
 describe('the request guard', () => {
@@ -236,6 +237,34 @@ describe('the request guard', () => {
         sha: 'abc',
       });
       expect(status).toBe(201);
+    });
+  });
+
+  // Beside the guard, a narrowed token refuses locally the writes its grant lacks (token-scope.ts).
+  describe('a narrowed token, on conversation comments', () => {
+    const comment = ['POST', '/repos/acme/app/issues/7/comments'] as const;
+
+    it.each([[{ pull_requests: 'write' }], [{ issues: 'write' }]])(
+      'may comment on a conversation with %j (GitHub takes either)',
+      (granted) => {
+        expect(() => assertScopeAllows(granted, ...comment)).not.toThrow();
+      },
+    );
+
+    it('may not comment with pull_requests: read and issues left out, and says which permission to ask for', () => {
+      expect(() => assertScopeAllows({ pull_requests: 'read', contents: 'write' }, ...comment)).toThrow(
+        expect.objectContaining({ permission: 'issues', level: 'write' }),
+      );
+    });
+
+    it.each([
+      ['POST', '/repos/acme/app/issues'],
+      ['PATCH', '/repos/acme/app/issues/7'],
+      ['POST', '/repos/acme/app/issues/7/labels'],
+      ['PATCH', '/repos/acme/app/issues/comments/5'],
+      ['DELETE', '/repos/acme/app/issues/comments/5'],
+    ])('still needs issues: write for %s %s with pull_requests: write alone', (method, url) => {
+      expect(() => assertScopeAllows({ pull_requests: 'write' }, method, url)).toThrow(PermissionMissingError);
     });
   });
 });

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { example } from '../../fixtures/index.js';
 import { repairPlugin } from '../../src/repair/plugin.js';
 import { fingerprintFindings, markerFor } from '../../src/repair/pull-request.js';
 import { scanWorkflow } from '../../src/repair/scan-workflow.js';
+import { reserveOpening } from '../../src/repair/store.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 import {
@@ -59,6 +60,38 @@ async function deliverPush(id?: string): Promise<void> {
   const response = await keel.send('push', pushPayload(), id);
   expect(response.status).toBe(202);
   await keel.keel.worker.idle();
+}
+
+/** Waits until delivery `id` is processed, after `attempts` attempts (a failed one runs again after its backoff). */
+async function waitUntilProcessed(id: string, attempts: number): Promise<void> {
+  const row = () =>
+    keel.keel.store.db.selectFrom('deliveries').select(['status', 'attempts']).where('id', '=', id).executeTakeFirst();
+  await vi.waitFor(async () => expect(await row()).toEqual({ status: 'processed', attempts }), {
+    timeout: 10_000,
+    interval: 50,
+  });
+}
+
+type Comment = { id: number; body: string; user: { type: string } };
+
+/** The pull request #7's conversation comments as GitHub lists them: `comments`, or what it holds when asked. */
+function mockListComments(scope: ReturnType<typeof recordedGitHub>['scope'], comments: Comment[] | (() => Comment[])) {
+  scope
+    .get('/repos/Codertocat/Hello-World/issues/7/comments')
+    .query({ per_page: 100 })
+    .reply(200, () => (typeof comments === 'function' ? comments() : comments));
+}
+
+/** Comments created on pull request #7's conversation: their bodies, in order. */
+function mockCreateComment(scope: ReturnType<typeof recordedGitHub>['scope']): string[] {
+  const bodies: string[] = [];
+  scope
+    .post('/repos/Codertocat/Hello-World/issues/7/comments', (body: { body: string }) => {
+      bodies.push(body.body);
+      return true;
+    })
+    .reply(201, () => ({ id: bodies.length }));
+  return bodies;
 }
 
 function expectGuardNeverTripped(): void {
@@ -137,6 +170,45 @@ describe('a push to the default branch touching a workflow', () => {
     expect(second.requests.filter((request) => !request.startsWith('GET'))).toEqual([]);
   });
 
+  it('opens the pull request when GitHub failed mid-way and the delivery runs again, counting it once against the hourly cap', async () => {
+    // Nine of the installation's ten openings this hour are taken by other repositories.
+    for (let repository = 1; repository <= 9; repository++) {
+      await reserveOpening(
+        keel.keel.store,
+        { installationId: INSTALLATION_ID, repositoryId: repository, branch: 'keel/repair-workflows' },
+        Date.now() - 10 * 60_000,
+      );
+    }
+    const { scope } = recordedGitHub();
+    mockTokens(scope);
+    mockConfig(scope, null);
+    mockListing(scope, [CI]);
+    mockBlobs(scope, [CI]);
+    mockPulls(scope, []);
+    mockCommit(scope, 1);
+    // The first attempt's pull request is refused by the rate limit: the delivery fails and runs again.
+    scope
+      .post('/repos/Codertocat/Hello-World/pulls')
+      .reply(
+        403,
+        { message: 'API rate limit exceeded for installation ID 957387.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60) },
+      );
+    mockConfig(scope, null);
+    mockListing(scope, [], { notModified: true, ifNoneMatch: '"listing-1"' });
+    mockBlobs(scope, [CI]);
+    mockPulls(scope, [], { notModified: true, ifNoneMatch: '"pulls-1"' });
+    mockCommit(scope, 1, { existing: true });
+    const opened = mockOpenPull(scope, 8);
+    mockRelist(scope, [{ number: 8, state: 'open', body: 'opened' }]);
+
+    expect((await keel.send('push', pushPayload(), 'push-tried-again')).status).toBe(202);
+    await waitUntilProcessed('push-tried-again', 2);
+
+    expect(opened).toMatchObject([{ head: 'keel/repair-workflows', base: DEFAULT_BRANCH }]);
+    expect(await keel.keel.store.db.selectFrom('repair_queue').selectAll().execute()).toEqual([]);
+  });
+
   it('does not reopen a repair pull request a person closed without merging, for the same findings', async () => {
     const { scope, requests } = recordedGitHub();
     mockTokens(scope);
@@ -172,12 +244,10 @@ describe('a push to the default branch touching a workflow', () => {
     mockBlobs(scope, [CI]);
     mockPulls(scope, []);
     mockCommit(scope, 1, { existing: true });
-    scope
-      .post('/repos/Codertocat/Hello-World/pulls')
-      .reply(422, {
-        message: 'Validation Failed',
-        errors: [{ message: 'A pull request already exists for Codertocat:keel/repair-workflows.' }],
-      });
+    scope.post('/repos/Codertocat/Hello-World/pulls').reply(422, {
+      message: 'Validation Failed',
+      errors: [{ message: 'A pull request already exists for Codertocat:keel/repair-workflows.' }],
+    });
     mockPulls(scope, [{ number: 9, state: 'open', body: 'opened by the other delivery' }], { etag: '"pulls-9"' });
     const edited = mockEditPull(scope, 9);
     mockRelist(scope, [{ number: 9, state: 'open', body: 'edited' }]);
@@ -196,17 +266,45 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [clean]);
     mockBlobs(scope, [clean]);
     mockPulls(scope, [{ number: 7, state: 'open', body: `…\n${markerFor(CI_HASH)}` }]);
-    const comments: string[] = [];
-    scope
-      // A plain conversation comment: repair's pull_requests: write is enough for it.
-      .post('/repos/Codertocat/Hello-World/issues/7/comments', (body: { body: string }) => {
-        comments.push(body.body);
-        return true;
-      })
-      .reply(201, {});
+    mockListComments(scope, []);
+    // A plain conversation comment: repair's pull_requests: write is enough for it.
+    const comments = mockCreateComment(scope);
     const edited = mockEditPull(scope, 7);
     mockRelist(scope);
     await deliverPush();
+    expect(comments).toEqual([expect.stringContaining('no longer uses anything it repaired')]);
+    expect(comments[0]).toMatch(/\n\n<!-- keel:repair-closed -->$/);
+    expect(edited).toEqual([{ state: 'closed', body: `…\n${markerFor('none')}` }]);
+  });
+
+  it('closes with one comment when the close fails and the delivery runs again: the comment is found by its marker', async () => {
+    const { scope } = recordedGitHub();
+    const clean: RepoFile = { path: CI.path, text: REPAIRED_CI };
+    mockTokens(scope);
+    mockConfig(scope, null);
+    mockListing(scope, [clean]);
+    mockBlobs(scope, [clean]);
+    mockPulls(scope, [{ number: 7, state: 'open', body: `…\n${markerFor(CI_HASH)}` }]);
+    mockListComments(scope, []);
+    const comments = mockCreateComment(scope);
+    // GitHub's rate limit refuses the close: the delivery fails and runs again.
+    scope
+      .patch('/repos/Codertocat/Hello-World/pulls/7')
+      .reply(
+        403,
+        { message: 'API rate limit exceeded for installation ID 957387.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60) },
+      );
+    mockConfig(scope, null);
+    mockListing(scope, [], { notModified: true, ifNoneMatch: '"listing-1"' });
+    mockPulls(scope, [], { notModified: true, ifNoneMatch: '"pulls-1"' });
+    mockListComments(scope, () => comments.map((body, index) => ({ id: index + 1, body, user: { type: 'Bot' } })));
+    const edited = mockEditPull(scope, 7);
+    mockRelist(scope);
+
+    expect((await keel.send('push', pushPayload(), 'push-close-again')).status).toBe(202);
+    await waitUntilProcessed('push-close-again', 2);
+
     expect(comments).toEqual([expect.stringContaining('no longer uses anything it repaired')]);
     expect(edited).toEqual([{ state: 'closed', body: `…\n${markerFor('none')}` }]);
   });

@@ -54,8 +54,11 @@ function repairDeps(now: number): CapabilityDeps {
   return { ...capabilityDeps(keel.keel, 'repair'), now: () => now };
 }
 
-/** One tick of the scheduler with repair's jobs, at `now`; returns each job's recorded result. */
-async function runJobs(now: number): Promise<Record<string, unknown>> {
+/** One tick of the scheduler with repair's jobs, at `now`; returns the recorded result of each job `names` lists (those due). */
+async function runJobs(
+  now: number,
+  names: readonly string[] = [QUEUE_JOB, SWEEP_JOB, REPORT_RETENTION_JOB],
+): Promise<Record<string, unknown>> {
   const deps = repairDeps(now);
   const jobs = createBackgroundJobs({
     store: keel.keel.store,
@@ -65,7 +68,6 @@ async function runJobs(now: number): Promise<Record<string, unknown>> {
     now: () => now,
   });
   jobs.start();
-  const names = [QUEUE_JOB, SWEEP_JOB, REPORT_RETENTION_JOB];
   const results: Record<string, unknown> = {};
   await vi.waitFor(
     async () => {
@@ -240,6 +242,53 @@ describe('the onboarding pull request past the hourly cap', () => {
     const opened = mockOpenPull(drained.scope, 3);
 
     const results = await runJobs(Date.now() + 2 * HOUR);
+
+    expect(opened).toMatchObject([{ title: 'Configure Keel', head: 'keel/configure', base: DEFAULT_BRANCH }]);
+    expect(results[QUEUE_JOB]).toEqual({ 'nothing-to-repair': 1, onboarding: 1 });
+  });
+  it('stays queued when GitHub fails on something transient, and is opened by the next drain', async () => {
+    await queueRepair(
+      keel.keel.store,
+      {
+        repositoryId: REPOSITORY_ID,
+        installationId: INSTALLATION_ID,
+        owner: 'Codertocat',
+        name: 'Hello-World',
+        trigger: 'installation',
+      },
+      Date.now() - HOUR,
+    );
+    const failing = recordedGitHub();
+    mockTokens(failing.scope);
+    mockConfig(failing.scope, null);
+    failing.scope.get(REPO_PATH).reply(200, { default_branch: DEFAULT_BRANCH });
+    mockListing(failing.scope, []);
+    mockPulls(failing.scope, []);
+    // GitHub's rate limit answers the onboarding's first request.
+    failing.scope
+      .get(`${REPO_PATH}/pulls`)
+      .query((query) => query.head === 'Codertocat:keel/configure')
+      .reply(
+        403,
+        { message: 'API rate limit exceeded for installation ID 957387.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 600) },
+      );
+
+    const first = Date.now();
+    expect((await runJobs(first))[QUEUE_JOB]).toEqual({ 'nothing-to-repair': 1, failed: 1 });
+    const queue = await keel.keel.store.db.selectFrom('repair_queue').select(['repository_id', 'trigger']).execute();
+    expect(queue.map((row) => [Number(row.repository_id), row.trigger])).toEqual([[REPOSITORY_ID, 'installation']]);
+
+    const drained = recordedGitHub();
+    mockConfig(drained.scope, null);
+    drained.scope.get(REPO_PATH).reply(200, { default_branch: DEFAULT_BRANCH });
+    mockListing(drained.scope, [], { notModified: true, ifNoneMatch: '"listing-1"' });
+    mockPulls(drained.scope, [], { notModified: true, ifNoneMatch: '"pulls-1"' });
+    mockPulls(drained.scope, [], { branch: 'keel/configure' });
+    mockCommit(drained.scope, 1, { branch: 'keel/configure' });
+    const opened = mockOpenPull(drained.scope, 3);
+
+    const results = await runJobs(first + HOUR, [QUEUE_JOB]);
 
     expect(opened).toMatchObject([{ title: 'Configure Keel', head: 'keel/configure', base: DEFAULT_BRANCH }]);
     expect(results[QUEUE_JOB]).toEqual({ 'nothing-to-repair': 1, onboarding: 1 });
