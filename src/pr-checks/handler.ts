@@ -147,7 +147,14 @@ async function auditCommit(
     needs.length === 0
       ? undefined
       : await gatherActionFacts(
-          { octokit, store: deps.store, githubHost: ref.githubHost, now: (deps.now ?? Date.now)(), log: deps.log },
+          {
+            octokit,
+            store: deps.store,
+            githubHost: ref.githubHost,
+            installationId,
+            now: (deps.now ?? Date.now)(),
+            log: deps.log,
+          },
           needs,
         );
   const result = auditPullRequest({ ...base, files, workflowContents, ...(actionFacts ? { actionFacts } : {}) });

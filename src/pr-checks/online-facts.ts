@@ -1,10 +1,15 @@
 /**
  * The GitHub facts three workflow audits need (known-vulnerable-actions: advisories; ref-confusion
  * and stale-action-refs: branches and tags), read once per distinct action repository named on an
- * added `uses:` line, a few at a time, and kept in the store for FACTS_MAX_AGE_MS (the table
- * repair keeps action facts in, `repair_action_facts`, under keys of their own). A failed read
- * never fails the check: the fact is recorded as missing and the audits needing it are skipped
- * for that action, which the details page says.
+ * added `uses:` line, a few at a time, and kept in the store (the table repair keeps action facts
+ * in, `repair_action_facts`, under keys of their own). A failed read never fails the check: the
+ * fact is recorded as missing, kept for a short time so a 404 action is not asked about on every
+ * push, and the audits needing it are skipped for that action, which the details page says.
+ *
+ * Only public facts are read and stored, so the store's answers serve every installation: the
+ * token is narrowed to the pull request's repository, which is left out, and GitHub gives that
+ * token nothing about other private repositories. Actions in the installation's other private
+ * repositories are not asked about at all (see PRIVATE_ACTION_REASON).
  */
 import type { Logger } from 'pino';
 import { classifyGitHubError } from '../github/errors.js';
@@ -26,6 +31,13 @@ import { isAuditOn } from './workflow-audits/catalog.js';
 
 /** Advisories and refs change rarely; a busy installation asks GitHub at most once per action in this time. */
 export const FACTS_MAX_AGE_MS = 6 * 3_600_000;
+/**
+ * How long a failed read is kept before GitHub is asked again: a 404 (a deleted, renamed or
+ * private repository) rarely recovers, so an hour; a 5xx or a rate limit is over in minutes.
+ */
+export const FAILURE_MAX_AGE_MS = { notFound: 3_600_000, transient: 15 * 60_000 } as const;
+/** Stored rows' keys start with this; a change of what a row holds changes it. */
+const KEY_PREFIX = 'pr-checks:v2';
 /** Distinct actions read at the same time. */
 const CONCURRENCY = 4;
 
@@ -81,9 +93,21 @@ export interface GatherActionFactsOptions {
   octokit: KeelOctokit;
   store: Store;
   githubHost: string;
+  /** The installation the pull request belongs to: its other private repositories are not read. */
+  installationId: number;
   now: number;
   log: Logger;
 }
+
+/**
+ * Why the audits needing facts about an action in another private repository of the installation
+ * are skipped. The pull request's token covers only its own repository (least privilege), so
+ * GitHub would answer 404; a wider token would put that repository's branch and tag names on a
+ * details page readers of this pull request may not be allowed to see, and in a store shared
+ * between installations. Keel says so instead of asking.
+ */
+export const PRIVATE_ACTION_REASON = (repository: string): string =>
+  `Keel cannot read ${repository}: private action repository outside this pull request's token. Pin it by commit SHA and review its changes there.`;
 
 /** Reads (or finds in the store) every fact planned; never throws for GitHub's answers. */
 export async function gatherActionFacts(
@@ -92,61 +116,129 @@ export async function gatherActionFacts(
 ): Promise<ActionFacts> {
   const advisories = new Map<string, Fact<ActionAdvisory[]>>();
   const refs = new Map<string, Fact<ActionRefs>>();
+  const privateRepositories = await listPrivateRepositories(options, needs);
   const queue = [...needs];
   const work = async (): Promise<void> => {
     for (let need = queue.shift(); need; need = queue.shift()) {
       if (need.kind === 'advisories')
-        advisories.set(need.repository, await readFact(options, need, listActionAdvisories));
-      else refs.set(need.repository, await readFact(options, need, listActionRefs));
+        advisories.set(need.repository, await readFact(options, need, privateRepositories, listActionAdvisories));
+      else refs.set(need.repository, await readFact(options, need, privateRepositories, listActionRefs));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
   return { advisories, refs };
 }
 
+/** The needed repositories that Keel knows as private repositories of this installation (lower case). */
+async function listPrivateRepositories(
+  options: GatherActionFactsOptions,
+  needs: readonly FactNeed[],
+): Promise<Set<string>> {
+  const wanted = new Set(needs.map((need) => need.repository));
+  if (wanted.size === 0) return new Set();
+  const rows = await options.store.db
+    .selectFrom('repositories')
+    .select('full_name')
+    .where('installation_id', '=', options.installationId)
+    .where('private', '=', 1)
+    .execute();
+  return new Set(rows.map((row) => row.full_name.toLowerCase()).filter((name) => wanted.has(name)));
+}
+
+/** What a stored row holds: the fact, and for a failure how long it stands. */
+type StoredFact<T> = { ok: true; value: T } | { ok: false; reason: string; maxAgeMs: number };
+
+/**
+ * The fact from the store when fresh, else from GitHub. Answers and failures every installation
+ * would get alike (the facts, a 404, a 5xx) are kept under the action's key; a rate limit is the
+ * installation's own, so it is kept under a key of the installation's and never skips the audits
+ * of another installation.
+ */
 async function readFact<T>(
   options: GatherActionFactsOptions,
   need: FactNeed,
+  privateRepositories: ReadonlySet<string>,
   read: (octokit: KeelOctokit, repository: string) => Promise<T>,
 ): Promise<Fact<T>> {
-  const key = `pr-checks:${need.kind}:${options.githubHost}:${need.repository}`;
-  const row = await options.store.db
+  if (privateRepositories.has(need.repository)) return { ok: false, reason: PRIVATE_ACTION_REASON(need.repository) };
+  const shared = `${KEY_PREFIX}:${need.kind}:${options.githubHost}:${need.repository}`;
+  const own = `${shared}:installation:${options.installationId}`;
+  const rows = await options.store.db
     .selectFrom('repair_action_facts')
-    .select(['facts', 'checked_at'])
-    .where('uses', '=', key)
-    .executeTakeFirst();
-  if (row && options.now - Number(row.checked_at) <= FACTS_MAX_AGE_MS) {
-    return { ok: true, value: JSON.parse(row.facts) as T };
-  }
-  let value: T;
+    .select(['uses', 'facts', 'checked_at'])
+    .where('uses', 'in', [shared, own])
+    .execute();
+  const fresh = (key: string): StoredFact<T> | undefined => {
+    const row = rows.find((candidate) => candidate.uses === key);
+    if (!row) return undefined;
+    const stored = JSON.parse(row.facts) as StoredFact<T>;
+    return options.now - Number(row.checked_at) <= (stored.ok ? FACTS_MAX_AGE_MS : stored.maxAgeMs)
+      ? stored
+      : undefined;
+  };
+  const kept = [fresh(shared), fresh(own)];
+  const found = kept.find((stored) => stored?.ok) ?? kept[1] ?? kept[0];
+  if (found) return toFact(found);
+
+  let stored: StoredFact<T>;
+  let key = shared;
   try {
-    value = await read(options.octokit, need.repository);
+    stored = { ok: true, value: await read(options.octokit, need.repository) };
   } catch (error) {
-    const reason = describeFailure(error, need, options.githubHost);
-    options.log.warn({ repository: need.repository, fact: need.kind, reason }, 'An action fact could not be read');
-    return { ok: false, reason };
+    const { installationOnly, ...failure } = describeFailure(error, need, options.githubHost);
+    options.log.warn(
+      { repository: need.repository, fact: need.kind, reason: failure.reason },
+      'An action fact could not be read',
+    );
+    stored = { ok: false, ...failure };
+    if (installationOnly) key = own;
   }
-  const values = { facts: JSON.stringify(value), checked_at: options.now };
+  const values = { facts: JSON.stringify(stored), checked_at: options.now };
   await options.store.db
     .insertInto('repair_action_facts')
     .values({ uses: key, ...values })
     .onConflict((conflict) => conflict.column('uses').doUpdateSet(values))
     .execute();
-  return { ok: true, value };
+  return toFact(stored);
 }
 
-/** Why a read failed, in words for the details page (no tokens: GitHub's messages and Keel's remedies carry none). */
-function describeFailure(error: unknown, need: FactNeed, host: string): string {
+const toFact = <T>(stored: StoredFact<T>): Fact<T> =>
+  stored.ok ? { ok: true, value: stored.value } : { ok: false, reason: stored.reason };
+
+const describeDuration = (ms: number): string =>
+  ms >= 3_600_000 ? `${ms / 3_600_000} hour` : `${ms / 60_000} minutes`;
+
+/**
+ * Why a read failed, in words for the details page (no tokens: GitHub's messages and Keel's
+ * remedies carry none), and how long that answer is kept.
+ */
+function describeFailure(
+  error: unknown,
+  need: FactNeed,
+  host: string,
+): { reason: string; maxAgeMs: number; installationOnly?: boolean } {
   const what = need.kind === 'advisories' ? 'its security advisories' : 'its branches and tags';
   const classified = classifyGitHubError(error, host);
+  const transient = FAILURE_MAX_AGE_MS.transient;
+  const again = `Keel asks again after ${describeDuration(transient)}.`;
   switch (classified.kind) {
     case 'not-found':
-      return `GitHub answered 404 for ${what}: the repository is private, renamed or deleted (or, for advisories, the GitHub Enterprise host does not serve them).`;
+      return {
+        reason: `GitHub answered 404 for ${what}: the repository is private to an account outside this installation, renamed or deleted (or, for advisories, the GitHub Enterprise host does not serve them). Keel asks again after ${describeDuration(FAILURE_MAX_AGE_MS.notFound)}.`,
+        maxAgeMs: FAILURE_MAX_AGE_MS.notFound,
+      };
     case 'rate-limited':
-      return `GitHub's rate limit was reached while reading ${what}; the next push audits it again.`;
+      return {
+        reason: `This installation's GitHub rate limit was reached while reading ${what}. ${again}`,
+        maxAgeMs: transient,
+        installationOnly: true,
+      };
     case 'server':
-      return `GitHub failed (${classified.status ?? 'no status'}) while reading ${what}; the next push audits it again.`;
+      return {
+        reason: `GitHub failed (${classified.status ?? 'no status'}) while reading ${what}. ${again}`,
+        maxAgeMs: transient,
+      };
     default:
-      return `Reading ${what} failed: ${classified.message}`;
+      return { reason: `Reading ${what} failed: ${classified.message} ${again}`, maxAgeMs: transient };
   }
 }

@@ -114,7 +114,8 @@ function renderSkippedAudits({ skippedAudits = [] }: PrCheckReport): Html {
   return html`<section>
     <h2>Audits skipped (${skippedAudits.length})</h2>
     <p>
-      GitHub could not answer what these audits need; the rest of the audit ran, and the check does not fail for it.
+      Keel could not read what these audits need about these actions; the rest of the audit ran, and the check does not
+      fail for it.
     </p>
     <ul>
       ${skippedAudits.map(

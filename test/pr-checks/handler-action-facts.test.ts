@@ -6,7 +6,8 @@
 import type nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordedAnswers } from '../../fixtures/pr-checks/action-facts.js';
-import { pullRequestPayload, type PullRequestOptions } from '../../fixtures/pr-checks/payloads.js';
+import { INSTALLATION_ID, pullRequestPayload, type PullRequestOptions } from '../../fixtures/pr-checks/payloads.js';
+import { addRepositories } from '../../src/connection/installation-rows.js';
 import { prChecksPlugin } from '../../src/pr-checks/plugin.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
@@ -177,7 +178,24 @@ describe('a GitHub read that fails', () => {
       '<code>known-vulnerable-actions</code> for <code>actions/download-artifact</code>: GitHub failed (502) while reading its security advisories',
     );
     expect(html).toContain(
-      '<code>ref-confusion</code> for <code>acme/private-action</code>: GitHub answered 404 for its branches and tags: the repository is private, renamed or deleted',
+      '<code>ref-confusion</code> for <code>acme/private-action</code>: GitHub answered 404 for its branches and tags: the repository is private to an account outside this installation, renamed or deleted',
     );
+  });
+});
+
+describe('an action in another private repository of the same installation', () => {
+  it('is not asked about; the page says Keel cannot read it, not that GitHub failed', async () => {
+    await addRepositories(keel.keel.store, INSTALLATION_ID, [
+      { id: 9001, fullName: 'Codertocat/deploy-action', private: true },
+    ]);
+    const content = workflow(`      - uses: Codertocat/deploy-action@${'d'.repeat(40)} # v2.1.0`);
+    const { statuses, requests } = await deliver(content, {});
+    expect(requests.filter((request) => /advisories|\/tags|\/branches/.test(request))).toEqual([]);
+    expect(statuses[1]).toMatchObject({ state: 'success' });
+    const html = await page(statuses[1]);
+    expect(html).toContain(
+      '<code>ref-confusion</code> for <code>codertocat/deploy-action</code>: Keel cannot read codertocat/deploy-action: private action repository outside this pull request&#39;s token.',
+    );
+    expect(html).not.toContain('GitHub failed');
   });
 });

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordedAnswers } from '../../fixtures/pr-checks/action-facts.js';
-import { gatherActionFacts, FACTS_MAX_AGE_MS } from '../../src/pr-checks/online-facts.js';
+import { addRepositories } from '../../src/connection/installation-rows.js';
+import { gatherActionFacts, FACTS_MAX_AGE_MS, FAILURE_MAX_AGE_MS } from '../../src/pr-checks/online-facts.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
 
@@ -16,6 +17,7 @@ const octokit = new ProbotOctokit({
 });
 const REPOSITORY = 'actions/download-artifact';
 const T0 = Date.parse('2026-06-01T00:00:00Z');
+const INSTALLATION = 42;
 
 const databases: [string, () => Promise<TestStore>][] = [['SQLite', createSqliteStore]];
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -24,8 +26,15 @@ if (postgresUrl) databases.push(['Postgres', () => createPostgresStore(postgresU
 let test: TestStore;
 afterEach(() => test.cleanup());
 
-function gather(now: number) {
-  const options = { octokit, store: test.store, githubHost: 'api.github.com', now, log: pino({ level: 'silent' }) };
+function gather(now: number, installationId = INSTALLATION) {
+  const options = {
+    octokit,
+    store: test.store,
+    githubHost: 'api.github.com',
+    installationId,
+    now,
+    log: pino({ level: 'silent' }),
+  };
   return gatherActionFacts(options, [
     { repository: REPOSITORY, kind: 'advisories' },
     { repository: REPOSITORY, kind: 'refs' },
@@ -58,6 +67,86 @@ describe.each(databases)('action facts kept in the store (%s)', (_name, createSt
   });
 });
 
+describe.each(databases)('a failed read kept in the store (%s)', (_name, createStore) => {
+  beforeEach(async () => {
+    test = await createStore();
+  });
+
+  function mockFailures(status: number): void {
+    const scope = githubApi();
+    const body = { message: status === 404 ? 'Not Found' : 'Bad Gateway' };
+    scope.get('/advisories').query({ ecosystem: 'actions', affects: REPOSITORY, per_page: 100 }).reply(status, body);
+    scope.get(`/repos/${REPOSITORY}/tags`).query({ per_page: 100 }).reply(status, body);
+  }
+
+  it('is not asked again for 15 minutes after a 5xx, then is, and a recovery is seen', async () => {
+    mockFailures(502);
+    const first = await gather(T0);
+    expect(first.refs.get(REPOSITORY)).toEqual({
+      ok: false,
+      reason: 'GitHub failed (502) while reading its branches and tags. Keel asks again after 15 minutes.',
+    });
+    expect(await gather(T0 + FAILURE_MAX_AGE_MS.transient)).toEqual(first);
+    mockReads();
+    const recovered = await gather(T0 + FAILURE_MAX_AGE_MS.transient + 1);
+    expect(recovered.advisories.get(REPOSITORY)).toMatchObject({ ok: true });
+    expect(recovered.refs.get(REPOSITORY)).toMatchObject({ ok: true });
+  });
+
+  it('keeps a rate limit to the installation that hit it: another installation still asks GitHub', async () => {
+    const scope = githubApi();
+    const limited = { message: 'API rate limit exceeded for installation ID 42.' };
+    const headers = { 'x-ratelimit-remaining': '0' };
+    scope
+      .get('/advisories')
+      .query({ ecosystem: 'actions', affects: REPOSITORY, per_page: 100 })
+      .reply(403, limited, headers);
+    scope.get(`/repos/${REPOSITORY}/tags`).query({ per_page: 100 }).reply(403, limited, headers);
+    const first = await gather(T0);
+    expect(first.refs.get(REPOSITORY)).toEqual({
+      ok: false,
+      reason:
+        "This installation's GitHub rate limit was reached while reading its branches and tags. Keel asks again after 15 minutes.",
+    });
+    expect(await gather(T0 + 60_000)).toEqual(first);
+    mockReads();
+    const other = await gather(T0 + 60_000, INSTALLATION + 1);
+    expect(other.refs.get(REPOSITORY)).toMatchObject({ ok: true });
+    // Once another installation has read the facts, the limited one reads them from the store too.
+    expect((await gather(T0 + 120_000)).refs.get(REPOSITORY)).toMatchObject({ ok: true });
+  });
+
+  it('is not asked again for an hour after a 404', async () => {
+    mockFailures(404);
+    const first = await gather(T0);
+    expect(first.refs.get(REPOSITORY)).toMatchObject({ ok: false, reason: expect.stringContaining('404') });
+    expect(await gather(T0 + FAILURE_MAX_AGE_MS.notFound)).toEqual(first);
+    mockFailures(404);
+    expect(await gather(T0 + FAILURE_MAX_AGE_MS.notFound + 1)).toEqual(first);
+  });
+});
+
+describe('an action in another private repository of the installation', () => {
+  beforeEach(async () => {
+    test = await createSqliteStore();
+  });
+
+  it('is not asked about, and the reason says the token does not cover it', async () => {
+    await addRepositories(test.store, INSTALLATION, [{ id: 7, fullName: 'Actions/Download-Artifact', private: true }]);
+    const facts = await gather(T0);
+    const reason =
+      "Keel cannot read actions/download-artifact: private action repository outside this pull request's token. Pin it by commit SHA and review its changes there.";
+    expect(facts.refs.get(REPOSITORY)).toEqual({ ok: false, reason });
+    expect(facts.advisories.get(REPOSITORY)).toEqual({ ok: false, reason });
+  });
+
+  it("is asked about when it belongs to another installation: that installation's repositories say nothing here", async () => {
+    await addRepositories(test.store, INSTALLATION + 1, [{ id: 7, fullName: REPOSITORY, private: true }]);
+    mockReads();
+    expect((await gather(T0)).refs.get(REPOSITORY)).toMatchObject({ ok: true });
+  });
+});
+
 describe('action refs', () => {
   beforeEach(async () => {
     test = await createSqliteStore();
@@ -81,6 +170,7 @@ describe('action refs', () => {
       octokit,
       store: test.store,
       githubHost: 'api.github.com',
+      installationId: INSTALLATION,
       now: T0,
       log: pino({ level: 'silent' }),
     };

@@ -5,6 +5,7 @@
 import type { Field, Workflow } from '../rules/workflow-model.js';
 import type { AuditId } from './catalog.js';
 import { listSteps } from './context.js';
+import { parseVersion } from './version-range.js';
 
 export type AdvisorySeverity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
 
@@ -69,14 +70,18 @@ export function listRemoteUses(workflow: Workflow): RemoteUses[] {
   ].filter((uses): uses is RemoteUses => uses !== undefined);
 }
 
-/** The tag with the longest name at `commit` (`v4.2.2` rather than `v4`), as zizmor picks it. */
+/**
+ * The tag with the longest name at `commit` (`v4.2.2` rather than `v4`), as zizmor picks it, except
+ * that a tag naming a version wins over a longer one that does not (`v4.2.2` over `latest-release`).
+ */
 export function findLongestTag(refs: ActionRefs, commit: string): string | undefined {
-  return refs.tags
-    .filter((tag) => tag.commit.toLowerCase() === commit.toLowerCase())
-    .reduce<string | undefined>(
+  const longest = (tags: GitRef[]) =>
+    tags.reduce<string | undefined>(
       (best, tag) => (best === undefined || tag.name.length > best.length ? tag.name : best),
       undefined,
     );
+  const atCommit = refs.tags.filter((tag) => tag.commit.toLowerCase() === commit.toLowerCase());
+  return longest(atCommit.filter((tag) => parseVersion(tag.name) !== undefined)) ?? longest(atCommit);
 }
 
 /** Which audits read which fact. */

@@ -8,7 +8,7 @@ import {
 } from './action-facts.js';
 import type { AuditSeverity } from './catalog.js';
 import type { Audit, AuditFinding } from './context.js';
-import { isInRange, parseVersion } from './version-range.js';
+import { isInRange, isReleaseVersion } from './version-range.js';
 
 /** zizmor's mapping: critical and high (and unrated, "a safe fallback") are high, so errors here. */
 const SEVERITY: Record<ActionAdvisory['severity'], AuditSeverity> = {
@@ -22,7 +22,8 @@ const SEVERITY: Record<ActionAdvisory['severity'], AuditSeverity> = {
 /**
  * The release a `uses:` runs, as zizmor finds it: a SHA is the longest tag at that commit (or the
  * `# v1.2.3` comment beside it when the tags are unknown); a branch or tag is resolved to its commit
- * (branches first, as GitHub does) and then to the longest tag there (`v4` → `v4.2.2`).
+ * (branches first, as GitHub does) and then to the longest tag there (`v4` → `v4.2.2`). A series
+ * left unresolved (`v4` with the tags unknown) is not judged: it runs whatever v4 release is latest.
  */
 export function resolveVersion(uses: RemoteUses, refs: ActionRefs | undefined): string | undefined {
   const comment = /^v?\d+(?:\.\d+)*\S*/.exec(uses.field.comment ?? '')?.[0];
@@ -40,7 +41,7 @@ export const knownVulnerableActions: Audit = ({ workflow, actionFacts }) => {
       if (!advisories?.ok || advisories.value.length === 0) return [];
       const refs = actionFacts.refs.get(uses.repository);
       const version = resolveVersion(uses, refs?.ok ? refs.value : undefined);
-      if (version === undefined || !parseVersion(version)) return [];
+      if (version === undefined || !isReleaseVersion(version)) return [];
       return advisories.value.flatMap((advisory): AuditFinding[] => {
         const range = advisory.ranges.find(
           (entry) => entry.vulnerableVersionRange !== null && isInRange(version, entry.vulnerableVersionRange) === true,

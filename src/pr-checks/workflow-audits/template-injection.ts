@@ -64,12 +64,25 @@ export function findUntrustedContext(expression: string, inAction = false): stri
 /** `(a || b).field`: the field of either operand; one of them untrusted is an error, one under github.event a warning. */
 const COMPOUND = /\(([^()]+)\)((?:\.[\w-]+|\.\*|\[[^\]]*\])+)/g;
 
+/**
+ * Event fields that hold a number or a boolean (zizmor's context-capabilities table rates them
+ * `fixed`): counts, ids, flags. A commit's `id` is its SHA, a string, so it is left out.
+ */
+const NUMBER_OR_BOOLEAN_FIELD =
+  /(?<!head_commit|commits\.\*|commits\[[^\]]*\])\.(?:number|id|run_number|run_attempt|run_id|additions|deletions|changed_files|commits|comments|review_comments|draft|locked|merged|mergeable|rebaseable|maintainer_can_modify|fork|private|size|forks_count|stargazers_count|watchers_count|open_issues_count)$/i;
+
+/**
+ * zizmor leaves `(a || b).field` to a low-confidence informational finding (its parser does not
+ * expand the branches); Keel expands them: an untrusted branch is an error, branches that all end in
+ * a number or boolean are nothing (not injectable), anything else under github.event a warning.
+ */
 function findCompoundContext(expression: string, inAction: boolean): Tainted | undefined {
   if (NON_STRING.test(expression.trim())) return undefined;
   for (const match of expression.matchAll(COMPOUND)) {
     const operands = (match[1] ?? '').split(/\|\||&&/).map((operand) => `${operand.trim()}${match[2] ?? ''}`);
     const untrusted = operands.map((operand) => findUntrustedContext(operand, inAction)).find(Boolean);
     if (untrusted) return { context: untrusted };
+    if (operands.every((operand) => NUMBER_OR_BOOLEAN_FIELD.test(operand))) continue;
     if (operands.some((operand) => /^github\.event\b/.test(operand))) return { context: match[0], possibly: true };
   }
   return undefined;

@@ -24,7 +24,28 @@ function compareVersions(a: Version, b: Version): number {
   if (a.prerelease === b.prerelease) return 0;
   if (a.prerelease === '') return 1;
   if (b.prerelease === '') return -1;
-  return a.prerelease < b.prerelease ? -1 : 1;
+  return comparePrereleases(a.prerelease.split('.'), b.prerelease.split('.'));
+}
+
+/** SemVer's order: identifier by identifier, numbers numerically and before words, fewer identifiers first. */
+function comparePrereleases(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const [x = '', y = ''] = [a[i], b[i]];
+    if (x === y) continue;
+    const [xn, yn] = [/^\d+$/.test(x), /^\d+$/.test(y)];
+    if (xn && yn) return Math.sign(Number(x) - Number(y));
+    if (xn !== yn) return xn ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return Math.sign(a.length - b.length);
+}
+
+/**
+ * A version naming one release (`v4.1.3`, `2.0.0-rc.1`), as opposed to a series (`v4`, `v4.1`) that
+ * moves with each release: an advisory range says nothing certain about a series.
+ */
+export function isReleaseVersion(text: string): boolean {
+  return (parseVersion(text)?.parts.length ?? 0) >= 3;
 }
 
 const COMPARATOR = /^(<=|>=|<|>|=)?\s*(\S+)$/;

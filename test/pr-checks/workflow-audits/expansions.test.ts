@@ -59,18 +59,38 @@ describe('template-injection through a matrix', () => {
 });
 
 describe('template-injection through a parenthesized expression', () => {
-  it('is an error when either operand is untrusted, a warning when it is only somewhere under github.event', () => {
+  it('is an error when either branch is untrusted, a warning when a branch is some other github.event field', () => {
     const lines = job(
       'issue_comment',
       '    steps:',
       '      - run: echo "${{ (github.event.pull_request || github.event.issue).title }}"',
-      '      - run: echo "${{ (github.event.pull_request || github.event.issue).number }}"',
+      '      - run: echo "${{ (github.event.pull_request || github.event.issue).user.login }}"',
       '      - run: echo "${{ (github.sha || github.ref).foo }}"',
     );
     expect(audit('template-injection', lines)).toEqual([
       ['failure', 7],
       ['warning', 8],
     ]);
+  });
+
+  it('gives nothing when every branch ends in a number or a boolean, which cannot carry code', () => {
+    const lines = job(
+      'issue_comment',
+      '    steps:',
+      '      - run: echo "${{ (github.event.pull_request || github.event.issue).number }}"',
+      '      - run: echo "${{ (github.event.pull_request && github.event.issue).locked }}"',
+      '      - run: echo "${{ (github.event.workflow_run || github).run_attempt }}"',
+    );
+    expect(audit('template-injection', lines)).toEqual([]);
+  });
+
+  it("treats a commit's id as the string it is (its SHA), not as a number", () => {
+    const lines = job(
+      'push',
+      '    steps:',
+      '      - run: echo "${{ (github.event.head_commit || github.event.workflow_run.head_commit).id }}"',
+    );
+    expect(audit('template-injection', lines)).toEqual([['warning', 7]]);
   });
 });
 

@@ -29,6 +29,22 @@ describe('GitHub advisory ranges', () => {
     expect(isInRange('0.2.0', '= 0.2.0')).toBe(true);
     expect(isInRange('main', '< 1.0.0')).toBeUndefined();
   });
+
+  it('reads the forms GitHub documents for vulnerable_version_range', () => {
+    expect(isInRange('2.30.0', '>= 2.25.0, < 2.37.1')).toBe(true);
+    expect(isInRange('2.37.1', '>= 2.25.0, < 2.37.1')).toBe(false);
+    expect(isInRange('2.24.9', '>= 2.25.0, < 2.37.1')).toBe(false);
+    expect(isInRange('v2.37.0', '< 2.37.1')).toBe(true);
+    expect(isInRange('1.0.0', '= 1.0.0')).toBe(true);
+    expect(isInRange('1.0.1', '= 1.0.0')).toBe(false);
+    expect(isInRange('1.0.0', '')).toBeUndefined();
+  });
+
+  it('orders pre-releases as SemVer does: numeric identifiers by number', () => {
+    expect(isInRange('1.0.0-rc.10', '>= 1.0.0-rc.9')).toBe(true);
+    expect(isInRange('1.0.0-rc.2', '< 1.0.0-rc.10')).toBe(true);
+    expect(isInRange('1.0.0-alpha', '< 1.0.0-alpha.1')).toBe(true);
+  });
 });
 
 describe('known-vulnerable-actions', () => {
@@ -66,6 +82,28 @@ describe('known-vulnerable-actions', () => {
     expect(summary(audit([php]))).toEqual([
       ['known-vulnerable-actions', 'warning', 7],
       ['known-vulnerable-actions', 'warning', 7],
+    ]);
+  });
+
+  it('does not judge a series (`v4`) it could not resolve to a release: v4 runs the latest, patched, v4', () => {
+    const facts = recordedActionFacts();
+    const withoutRefs: ActionFacts = { advisories: facts.advisories, refs: new Map() };
+    expect(summary(audit(['      - uses: actions/download-artifact@v4'], { actionFacts: withoutRefs }))).toEqual([]);
+    const pinned = `      - uses: actions/download-artifact@${'a'.repeat(40)} # v4`;
+    expect(summary(audit([pinned], { actionFacts: withoutRefs }))).toEqual([]);
+  });
+
+  it('resolves a SHA to its version tag even when a longer tag that is not a version points there too', () => {
+    const facts = recordedActionFacts();
+    const refs = facts.refs.get('actions/download-artifact');
+    if (!refs?.ok) throw new Error('recorded refs of actions/download-artifact missing');
+    const tags = [...refs.value.tags, { name: 'latest-stable-release', commit: V400 }];
+    const withExtraTag: ActionFacts = {
+      advisories: facts.advisories,
+      refs: new Map([['actions/download-artifact', { ok: true, value: { ...refs.value, tags } }]]),
+    };
+    expect(summary(audit([`      - uses: actions/download-artifact@${V400}`], { actionFacts: withExtraTag }))).toEqual([
+      ['known-vulnerable-actions', 'failure', 7],
     ]);
   });
 
