@@ -1,10 +1,14 @@
 /**
- * Keel's receiver (signature check + durable insert + 202, with the inbox workers running) next
- * to a bare Probot `createNodeMiddleware` with a no-op handler, under the same load from a second
- * process. Reports deliveries acknowledged per second, p50/p99 latency, the throughput ratio, and
- * p99 at a fixed 200 deliveries/s. Machine load swings absolute rates twofold here, so the
- * servers take turns over several rounds and the median ratio is reported. Run alone with
- * `node --import tsx bench/receiver.ts`.
+ * Keel's receiver (signature check + durable insert + 202, with the inbox workers and the
+ * capability that handles the event running in the same process) next to a bare Probot
+ * `createNodeMiddleware` with a comparable handler, under the same load from a second process.
+ * Two shapes: a subscribed `issue_comment.created` (a comment that is not a command) over 10
+ * connections, and a 21 kB `pull_request.opened` over 50 connections. Reports deliveries
+ * acknowledged per second, p50/p99 latency, server CPU per delivery (`process.cpuUsage` of this
+ * process, which runs only the server while the load runs), the throughput ratio, and p99 at a
+ * fixed 200 deliveries/s. Machine load swings absolute rates twofold here, so the servers take
+ * turns over several rounds and the median ratio is reported.
+ * Run alone with `node --import tsx bench/receiver.ts` (BENCH_SHAPES=comment,pull to pick shapes).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,17 +20,57 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { createNodeMiddleware, Probot } from 'probot';
+import { commandsPlugin } from '../src/commands/plugin.js';
+import { parseCommands } from '../src/commands/parse.js';
 import { loadConfig } from '../src/config.js';
 import { countDeliveriesByStatus } from '../src/inbox/deliveries.js';
 import { createKeel } from '../src/keel.js';
+import { prChecksPlugin } from '../src/pr-checks/plugin.js';
 import { findExamplePayloads } from '../src/cli/payloads.js';
 import { testPrivateKey } from '../fixtures/index.js';
 
 const SECRET = 'bench-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = 50;
 const run = promisify(execFile);
+
+interface Shape {
+  id: string;
+  /** `event.action`, and which of @octokit/webhooks-examples' payloads for it. */
+  event: string;
+  example: number;
+  connections: number;
+  describe: string;
+  /** Also measure Keel with no workers in the process (workers in processes of their own). */
+  receiveOnly: boolean;
+  /** The bare Probot's handler, doing what Keel's handler does with this payload. */
+  probotApp: (probot: Probot) => void;
+}
+
+const SHAPES: Shape[] = [
+  {
+    id: 'comment',
+    event: 'issue_comment.created',
+    // The example that names an installation, as every delivery to an app does: Keel's commands
+    // handler parses the comment (no command in it) and returns without a request.
+    example: 3,
+    connections: 10,
+    describe: 'subscribed; Keel runs its /keel commands handler, Probot a handler parsing the comment the same way',
+    receiveOnly: false,
+    probotApp: (probot) =>
+      probot.on('issue_comment.created', ({ payload }) => void parseCommands(payload.comment.body)),
+  },
+  {
+    id: 'pull',
+    event: 'pull_request.opened',
+    // No installation in it: Keel's pr-checks handler returns at once, like Probot's no-op.
+    example: 0,
+    connections: 50,
+    describe: 'subscribed; Keel runs its pr-checks handler (no installation: it returns), Probot a no-op handler',
+    receiveOnly: true,
+    probotApp: (probot) => probot.onAny(async () => undefined),
+  },
+];
 
 interface LoadResult {
   requests: number;
@@ -35,26 +79,25 @@ interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Server CPU (user + system) per request answered, in µs. */
+  cpuMicros: number;
 }
 
-/** Paced runs use fewer connections: autocannon's pacing over 50 connections is bursty. */
+/** Paced runs use 10 connections: autocannon's pacing over 50 connections is bursty. */
 const PACED_CONNECTIONS = 10;
 
-async function load(url: string, rate?: number): Promise<LoadResult> {
-  const args = [
-    '--import',
-    'tsx',
-    'bench/load.ts',
-    url,
-    String(rate ? PACED_CONNECTIONS : CONNECTIONS),
-    String(SECONDS),
-    ...(rate ? [String(rate)] : []),
-  ];
+async function load(url: string, shape: Shape, rate?: number): Promise<LoadResult> {
+  const args = ['--import', 'tsx', 'bench/load.ts', url, '--seconds', String(SECONDS), '--event', shape.event];
+  args.push('--example', String(shape.example), '--connections', String(rate ? PACED_CONNECTIONS : shape.connections));
+  if (rate) args.push('--rate', String(rate));
+  const cpuBefore = process.cpuUsage();
   const { stdout } = await run(process.execPath, args, {
     env: { ...process.env, BENCH_WEBHOOK_SECRET: SECRET },
     maxBuffer: 1 << 20,
   });
-  return JSON.parse(stdout) as LoadResult;
+  const cpu = process.cpuUsage(cpuBefore);
+  const result = JSON.parse(stdout) as Omit<LoadResult, 'cpuMicros'>;
+  return { ...result, cpuMicros: (cpu.user + cpu.system) / Math.max(1, result.requests) };
 }
 
 async function listen(server: Server): Promise<string> {
@@ -62,24 +105,23 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function benchBareProbot(rate?: number): Promise<LoadResult> {
+async function benchBareProbot(shape: Shape, rate?: number): Promise<LoadResult> {
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), secret: SECRET, log: pino({ level: 'silent' }) });
-  const middleware = await createNodeMiddleware(() => undefined, { probot });
-  probot.onAny(async () => undefined);
+  const middleware = await createNodeMiddleware(shape.probotApp, { probot });
   const server = createServer((req, res) => void middleware(req, res));
   const url = await listen(server);
   try {
-    return await load(`${url}/api/github/webhooks`, rate);
+    return await load(`${url}/api/github/webhooks`, shape, rate);
   } finally {
     server.closeAllConnections();
     server.close();
   }
 }
 
+type KeelResult = LoadResult & { stored: number; processedDuringLoad: number; drainMs: number };
+
 /** `workers: false` is a receive-only process, as when workers run in processes of their own. */
-async function benchKeel({ rate, workers = true }: { rate?: number; workers?: boolean } = {}): Promise<
-  LoadResult & { stored: number; processedDuringLoad: number; drainMs: number }
-> {
+async function benchKeel(shape: Shape, { rate, workers = true }: { rate?: number; workers?: boolean } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'keel-bench-'));
   const config = loadConfig({
     APP_ID: '1',
@@ -90,17 +132,21 @@ async function benchKeel({ rate, workers = true }: { rate?: number; workers?: bo
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `file:${join(directory, 'keel.db')}`,
     KEEL_WORKER_CONCURRENCY: workers ? '4' : '0',
   });
-  const keel = await createKeel({ config, log: pino({ level: 'silent' }) });
+  const keel = await createKeel({
+    config,
+    log: pino({ level: 'silent' }),
+    plugins: [prChecksPlugin(), commandsPlugin()],
+  });
   const url = await keel.listen();
   try {
-    const result = await load(`${url}${config.webhookPath}`, rate);
+    const result = await load(`${url}${config.webhookPath}`, shape, rate);
     const counts = await countDeliveriesByStatus(keel.store);
     const stored = [...counts.values()].reduce((sum, count) => sum + count, 0);
     // Acknowledging faster than the workers keep up would only build a backlog: say how much.
     const drainStart = performance.now();
     if (workers) await keel.worker.idle();
     const drainMs = performance.now() - drainStart;
-    return { ...result, stored, processedDuringLoad: counts.get('processed') ?? 0, drainMs };
+    return { ...result, stored, processedDuringLoad: counts.get('processed') ?? 0, drainMs } satisfies KeelResult;
   } finally {
     await keel.stop(1_000);
     rmSync(directory, { recursive: true, force: true });
@@ -117,40 +163,55 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-export async function benchReceiver(): Promise<{ name: string; lines: string[] }> {
-  const size = JSON.stringify(findExamplePayloads('pull_request', 'opened')[0]).length;
-  const describe = (result: LoadResult) =>
-    `${format(result.perSecond)}/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}`;
-  const stored = (result: { stored: number; requests: number }) =>
-    `stored ${format(result.stored)} of ${format(result.requests)} answered`;
-  const processed = (result: { processedDuringLoad: number; drainMs: number }) =>
-    `processed ${format(result.processedDuringLoad)} during the load, the rest within ${format(result.drainMs)} ms`;
+const describe = (result: LoadResult) =>
+  `${format(result.perSecond)}/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${format(result.cpuMicros)} µs CPU per delivery, non-2xx ${result.non2xx}`;
+const stored = (result: KeelResult) => `stored ${format(result.stored)} of ${format(result.requests)} answered`;
+const processed = (result: KeelResult) =>
+  `processed ${format(result.processedDuringLoad)} during the load, the rest within ${format(result.drainMs)} ms`;
+const range = (ratios: number[]) =>
+  `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+
+async function benchShape(shape: Shape): Promise<string[]> {
+  const size = JSON.stringify(
+    findExamplePayloads(...(shape.event.split('.') as [string, string]))[shape.example],
+  ).length;
   const lines = [
-    `load: ${CONNECTIONS} connections for ${SECONDS} s from a second process, pull_request.opened (${format(size)} bytes), fresh delivery id per request; ${ROUNDS} rounds, each running the three servers one after the other, so each ratio compares runs seconds apart`,
+    `${shape.event} (${format(size)} bytes), ${shape.connections} connections for ${SECONDS} s from a second process, fresh delivery id per request, ${shape.describe}; ${ROUNDS} rounds, the servers one after the other in each, so each ratio compares runs seconds apart`,
   ];
-  const receiveOnlyRatios: number[] = [];
   const allInOneRatios: number[] = [];
+  const receiveOnlyRatios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const probot = await benchBareProbot();
-    const receiveOnly = await benchKeel({ workers: false });
-    const allInOne = await benchKeel();
-    receiveOnlyRatios.push(receiveOnly.perSecond / probot.perSecond);
+    const probot = await benchBareProbot(shape);
+    const receiveOnly = shape.receiveOnly ? await benchKeel(shape, { workers: false }) : undefined;
+    const allInOne = await benchKeel(shape);
     allInOneRatios.push(allInOne.perSecond / probot.perSecond);
+    lines.push(`round ${round}: bare Probot createNodeMiddleware ${describe(probot)}`);
+    if (receiveOnly) {
+      receiveOnlyRatios.push(receiveOnly.perSecond / probot.perSecond);
+      lines.push(
+        `  Keel receive-only (no workers in the process) ${describe(receiveOnly)}, ${stored(receiveOnly)}: ${(receiveOnlyRatios.at(-1) as number).toFixed(2)}x`,
+      );
+    }
     lines.push(
-      `round ${round}: bare Probot createNodeMiddleware (no-op handler) ${describe(probot)}`,
-      `  Keel receive-only (no workers in the process) ${describe(receiveOnly)}, ${stored(receiveOnly)}: ${(receiveOnlyRatios.at(-1) as number).toFixed(2)}x`,
       `  Keel all in one process (4 workers dispatching) ${describe(allInOne)}, ${stored(allInOne)}, ${processed(allInOne)}: ${(allInOneRatios.at(-1) as number).toFixed(2)}x`,
     );
   }
-  const range = (ratios: number[]) =>
-    `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+  const receiveOnly = receiveOnlyRatios.length > 0 ? `, receive-only ${range(receiveOnlyRatios)}` : '';
+  lines.push(`median ratio Keel / Probot: all-in-one ${range(allInOneRatios)}${receiveOnly}`);
+  return lines;
+}
+
+export async function benchReceiver(): Promise<{ name: string; lines: string[] }> {
+  const picked = process.env.BENCH_SHAPES?.split(',');
+  const lines: string[] = [];
+  for (const shape of SHAPES.filter((candidate) => !picked || picked.includes(candidate.id))) {
+    lines.push(...(await benchShape(shape)));
+  }
+  const paced = SHAPES[1] as Shape;
+  const probotPaced = await benchBareProbot(paced, 200);
+  const keelPaced = await benchKeel(paced, { rate: 200 });
   lines.push(
-    `median ratio Keel / Probot: all-in-one ${range(allInOneRatios)}, receive-only ${range(receiveOnlyRatios)} (target ≥ 0.80x)`,
-  );
-  const probotPaced = await benchBareProbot(200);
-  const keelPaced = await benchKeel({ rate: 200 });
-  lines.push(
-    `paced at 200 deliveries/s over ${PACED_CONNECTIONS} connections: Probot p50 ${probotPaced.p50} ms, p99 ${probotPaced.p99} ms; Keel all-in-one p50 ${keelPaced.p50} ms, p99 ${keelPaced.p99} ms (target p99 < 50 ms), ${stored(keelPaced)}`,
+    `paced at 200 deliveries/s over ${PACED_CONNECTIONS} connections (${paced.event}): Probot p50 ${probotPaced.p50} ms, p99 ${probotPaced.p99} ms; Keel all-in-one p50 ${keelPaced.p50} ms, p99 ${keelPaced.p99} ms (target p99 < 50 ms), ${stored(keelPaced)}`,
   );
   return { name: 'receiver', lines };
 }

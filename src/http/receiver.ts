@@ -109,13 +109,14 @@ export function createReceiver(options: ReceiverOptions) {
       return reject(400, 'The body is not a JSON object: GitHub sends each delivery as one object.');
     }
     const handled = handledEvents.has(event);
-    const claim = handled ? inbox.reserve() : undefined;
+    const facts = readFacts(event, payload);
+    const claim = handled ? inbox.reserve(facts.concurrencyKey) : undefined;
     let stored: boolean;
     try {
       stored = await writer.submit({
         id,
         event,
-        ...readFacts(event, payload),
+        ...facts,
         payload: body,
         status: handled ? 'queued' : 'ignored',
         receivedAt: now(),
@@ -133,7 +134,7 @@ export function createReceiver(options: ReceiverOptions) {
     }
     metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: handled ? 'accepted' : 'ignored' });
     if (claim) claim.run({ id, event, payload });
-    else if (handled) inbox.notify();
+    else if (handled) inbox.notify(facts.concurrencyKey);
     return { status: 202, message: handled ? 'Accepted.' : `Stored; Keel does not handle ${event} events.` };
   }
 

@@ -24,32 +24,42 @@ function heldBy(workerId: string) {
   return (eb: Where) => eb.and([eb('claimed_by', '=', workerId), eb('status', '=', 'processing')]);
 }
 
+/**
+ * The statuses of the partial index `deliveries_active_key` (migration 013), written as literals:
+ * a planner uses a partial index only where the query names its condition, not parameters.
+ */
+const ACTIVE_STATUSES = (['queued', 'processing', 'failed'] as const).map((status) => sql.lit(status));
+
+/** The other active deliveries of this one's key: each question below is one index seek. */
+function sameKey(eb: Where) {
+  return eb
+    .selectFrom('deliveries as other')
+    .select('other.seq')
+    .whereRef('other.concurrency_key', '=', 'deliveries.concurrency_key')
+    .where('other.status', 'in', ACTIVE_STATUSES);
+}
+
 /** Another delivery of the same key runs, or was received before this one and is still to run. */
 function isKeyBusy(now: number) {
   return (eb: Where) =>
-    eb.exists(
-      eb
-        .selectFrom('deliveries as other')
-        .select('other.seq')
-        .whereRef('other.concurrency_key', '=', 'deliveries.concurrency_key')
-        .whereRef('other.seq', '<>', 'deliveries.seq')
-        .where((other) =>
-          other.or([
-            other.and([
-              other('other.status', '=', 'processing'),
-              other('other.attempts', '>', 0),
-              other('other.lease_expires_at', '>=', now),
-            ]),
-            other.and([
-              other('other.seq', '<', other.ref('deliveries.seq')),
-              other.or([
-                other('other.status', 'in', ['queued', 'processing']),
-                other.and([other('other.status', '=', 'failed'), other('other.next_attempt_at', '<=', now)]),
-              ]),
-            ]),
-          ]),
-        ),
-    );
+    eb.or([
+      eb.exists(
+        sameKey(eb)
+          .where('other.status', '=', 'processing')
+          .where('other.attempts', '>', 0)
+          .where('other.lease_expires_at', '>=', now)
+          .whereRef('other.seq', '<>', 'deliveries.seq'),
+      ),
+      eb.exists(
+        sameKey(eb).where('other.status', 'in', ['queued', 'processing']).whereRef('other.seq', '<', 'deliveries.seq'),
+      ),
+      eb.exists(
+        sameKey(eb)
+          .where('other.status', '=', 'failed')
+          .where('other.next_attempt_at', '<=', now)
+          .whereRef('other.seq', '<', 'deliveries.seq'),
+      ),
+    ]);
 }
 
 export interface ClaimOptions {
@@ -98,6 +108,45 @@ export async function claimDeliveries(store: Store, options: ClaimOptions): Prom
     .where('id', 'in', candidates)
     .returningAll()
     .execute();
+}
+
+/**
+ * Claims the first delivery queued under `key` if it may run now (due, and its key not busy), and
+ * counts its attempt: the next of a key whose earlier deliveries this process just finished. One
+ * index seek, however many deliveries of the key wait, where `claimDeliveries` weighs every due
+ * delivery.
+ */
+export async function claimNextOfKey(
+  store: Store,
+  key: string,
+  { workerId, leaseMs, now, excludeInstallations = [] }: Omit<ClaimOptions, 'limit'>,
+): Promise<DeliveryRow | undefined> {
+  const first = store.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('concurrency_key', '=', key)
+    .where('status', 'in', ACTIVE_STATUSES)
+    .where('status', '=', 'queued')
+    .orderBy('seq')
+    .limit(1);
+  let claim = store.db
+    .updateTable('deliveries')
+    .set({
+      status: 'processing',
+      attempts: sql<number>`attempts + 1`,
+      claimed_by: workerId,
+      lease_expires_at: now + leaseMs,
+    })
+    .where('id', '=', first)
+    .where('status', '=', 'queued')
+    .where('next_attempt_at', '<=', now)
+    .where((where) => where.not(isKeyBusy(now)(where)));
+  if (excludeInstallations.length > 0) {
+    claim = claim.where((where) =>
+      where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
+    );
+  }
+  return claim.returningAll().executeTakeFirst();
 }
 
 export interface StartOptions {

@@ -18,6 +18,8 @@ export interface SlotBook {
   freeSlot(work: SlotWork): void;
   /** Its outcome is written: the key is free. */
   freeKey(work: SlotWork): void;
+  /** A delivery of this key runs, or its outcome is being written. */
+  hasKey(key: string): boolean;
   /** Installations that may not take another slot now. */
   listSaturated(): number[];
   /** How many deliveries one claim may take with `free` slots, so none of them exceeds its share. */
@@ -47,6 +49,7 @@ export function createSlotBook(concurrency: number): SlotBook {
     freeKey({ key }) {
       if (key !== null) keys.delete(key);
     },
+    hasKey: (key) => keys.has(key),
     listSaturated() {
       return [...slotsOf.keys()].filter(isSaturated);
     },

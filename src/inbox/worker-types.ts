@@ -41,13 +41,31 @@ export interface LocalClaim extends DeliveryClaim {
   cancel(): void;
 }
 
+/** One run of a delivery: the row's facts and a way to get its payload. */
+export interface Work {
+  id: string;
+  event: string;
+  attempts: number;
+  installationId: number | null;
+  key: string | null;
+  /** Handed over by the receiver: not started yet, its attempt still to count. */
+  handedOver: boolean;
+  payload: () => unknown;
+}
+
 export interface InboxWorker {
   readonly workerId: string;
   start(): void;
-  /** Wakes the worker now (a delivery was just stored) instead of at the next poll. */
-  notify(): void;
-  /** A claim for a delivery about to be stored, or undefined when it should be stored queued. */
-  reserve(): LocalClaim | undefined;
+  /**
+   * A delivery was just stored queued (or put back in the queue): claim it now instead of at the
+   * next poll; with its concurrency key, as soon as that key is free here.
+   */
+  notify(key?: string | null): void;
+  /**
+   * A claim for a delivery of concurrency key `key` about to be stored, or undefined when it
+   * should be stored queued.
+   */
+  reserve(key?: string | null): LocalClaim | undefined;
   /** Stops claiming, waits up to `graceMs` for running deliveries, then releases the rest. */
   stop(graceMs?: number): Promise<void>;
   /** Resolves once nothing is claimable and nothing runs; for tests and benchmarks. */

@@ -5,7 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import { ConfigError } from '../errors.js';
 import type { Dialect } from './migrations/columns.js';
 import { createMigrationProvider } from './migrations/index.js';
@@ -39,10 +47,23 @@ export interface DatabaseProblem {
 
 /**
  * Kysely prepares a statement for every query; better-sqlite3 statements can be reused, and the
- * inbox runs the same few queries thousands of times a second. Keep the most recent ones.
+ * inbox runs the same few queries thousands of times a second. Keep the most recent ones. A query
+ * that fails (at prepare or at run) is reported to `onQueryError` and thrown as it was.
  */
-function cacheStatements(database: SQLite.Database, capacity = 256): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+function cacheStatements(
+  database: SQLite.Database,
+  onQueryError: (error: unknown) => void,
+  capacity = 256,
+): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  const reporting = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      onQueryError(error);
+      throw error;
+    }
+  };
   return {
     close: () => database.close(),
     prepare(query: string) {
@@ -50,7 +71,13 @@ function cacheStatements(database: SQLite.Database, capacity = 256): SqliteDatab
       if (statement) {
         statements.delete(query);
       } else {
-        statement = database.prepare(query);
+        const prepared = reporting(() => database.prepare(query));
+        statement = {
+          reader: prepared.reader,
+          all: (parameters) => reporting(() => prepared.all(parameters)),
+          run: (parameters) => reporting(() => prepared.run(parameters)),
+          iterate: (parameters) => reporting(() => prepared.iterate(parameters)),
+        };
         if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
       }
       statements.set(query, statement);
@@ -86,12 +113,8 @@ function openSqlite(path: string | undefined, onQueryError: (error: unknown) => 
   database.pragma('foreign_keys = ON');
   // Checkpoints run in a thread of their own (sqlite-checkpointer.ts); this is the backstop.
   if (path) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  return new Kysely<Database>({
-    dialect: new SqliteDialect({ database: cacheStatements(database) }),
-    log: (event) => {
-      if (event.level === 'error') onQueryError(event.error);
-    },
-  });
+  // No `log` option: Kysely would call it for every query; failures are caught where they happen.
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(database, onQueryError) }) });
 }
 
 export interface StoreTimeouts {

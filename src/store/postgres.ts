@@ -22,7 +22,7 @@ export interface OpenPostgresOptions {
   timeouts: PostgresTimeouts;
   /** A pooled connection failed (a restart, a failover, a termination); the pool replaces it. */
   onConnectionError: (error: Error) => void;
-  /** Any query failed (Kysely's error log). */
+  /** Any query failed. */
   onQueryError?: (error: unknown) => void;
   max?: number;
 }
@@ -34,7 +34,7 @@ const QUERY_READ_TIMEOUT = 'Query read timeout';
  * Kysely's view of the pool. A connection whose query got no answer in time is destroyed on
  * release: its socket still waits for that answer and would stall every query after it.
  */
-function wrapPool(pool: pg.Pool): PostgresPool {
+function wrapPool(pool: pg.Pool, onQueryError: (error: unknown) => void): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
@@ -45,6 +45,7 @@ function wrapPool(pool: pg.Pool): PostgresPool {
         if (broken) return Promise.reject(broken);
         return client.query(text, parameters as unknown[]).catch((error: unknown) => {
           if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) broken = error;
+          onQueryError(error);
           throw error;
         });
       }) as unknown as PostgresPoolClient['query'];
@@ -56,7 +57,7 @@ function wrapPool(pool: pg.Pool): PostgresPool {
 
 export function openPostgres(
   url: string,
-  { timeouts, onConnectionError, onQueryError, max = 10 }: OpenPostgresOptions,
+  { timeouts, onConnectionError, onQueryError = () => undefined, max = 10 }: OpenPostgresOptions,
 ): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -79,16 +80,8 @@ export function openPostgres(
   // emits 'error' too, and an 'error' nobody listens to ends the process.
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: wrapPool(pool) }),
-    ...(onQueryError
-      ? {
-          log: (event) => {
-            if (event.level === 'error') onQueryError(event.error);
-          },
-        }
-      : {}),
-  });
+  // No `log` option: Kysely would call it for every query; failures are caught in wrapPool.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: wrapPool(pool, onQueryError) }) });
 }
 
 export interface PostgresTarget {

@@ -64,7 +64,7 @@ export function createHarness(getStore: () => Store) {
 
   /** What the receiver does: store the delivery under a local claim, then hand it over. */
   async function handOver(inbox: InboxWorker, id: string, spec: DeliverySpec = {}) {
-    const claim = inbox.reserve();
+    const claim = inbox.reserve(readFacts('pull_request', payloadOf(id, spec)).concurrencyKey);
     if (!claim) throw new Error('the worker refused the handoff');
     await enqueue(id, { ...spec, claim });
     claim.run({ id, event: 'pull_request', payload: payloadOf(id, spec) });

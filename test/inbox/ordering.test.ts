@@ -8,7 +8,7 @@ import { claimDeliveries, completeDeliveries } from '../../src/inbox/claims.js';
 import { getDelivery } from '../../src/inbox/deliveries.js';
 import { createInboxWorker } from '../../src/inbox/worker.js';
 import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
-import { createHarness, tick, waitUntil } from './inbox-harness.js';
+import { createHarness, pullKey, tick, waitUntil } from './inbox-harness.js';
 
 describe('deliveries of one pull request', () => {
   let testStore: TestStore;
@@ -69,6 +69,40 @@ describe('deliveries of one pull request', () => {
     await inbox.idle();
     expect(started).toEqual(['here']);
     expect(await getDelivery(testStore.store, 'here')).toMatchObject({ status: 'processed', attempts: 1 });
+    await inbox.stop();
+  });
+
+  it('once one of a pull request goes to the store, the later ones follow it there, and each is claimed as the one before finishes', async () => {
+    const { inbox, started, release } = gatedWorker({ concurrency: 4, handoffLimit: 1 });
+    inbox.start();
+    await handOver(inbox, 'a', { pull: 1 });
+    await waitUntil(() => started.includes('a'), 'the first runs');
+    await handOver(inbox, 'b', { pull: 1 });
+    // No room left to wait here: stored queued, as the receiver does.
+    expect(inbox.reserve(pullKey(1))).toBeUndefined();
+    await enqueue('c', { pull: 1 });
+    inbox.notify(pullKey(1));
+    release('a');
+    await waitUntil(() => started.includes('b'), 'the second runs');
+    // There is room again, but 'c' waits in the store: 'd' goes there too, behind it.
+    expect(inbox.reserve(pullKey(1))).toBeUndefined();
+    await enqueue('d', { pull: 1 });
+    inbox.notify(pullKey(1));
+    // Another pull request is handed over as before.
+    await handOver(inbox, 'other', { pull: 2 });
+    release('b');
+    // Claimed by its key as 'b' finishes, not at the next poll (10 s away).
+    await waitUntil(() => started.includes('c'), 'the third runs');
+    release('c');
+    await waitUntil(() => started.includes('d'), 'the fourth runs');
+    release('d');
+    release('other');
+    await inbox.idle();
+    expect(started).toEqual(['a', 'b', 'other', 'c', 'd']);
+    // Its backlog claimed, the pull request's deliveries are handed over again.
+    const claim = inbox.reserve(pullKey(1));
+    expect(claim).toBeDefined();
+    claim?.cancel();
     await inbox.stop();
   });
 

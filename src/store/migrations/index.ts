@@ -12,6 +12,7 @@ import * as consoleTables from './009-console.js';
 import * as repair from './010-repair.js';
 import * as commands from './011-commands.js';
 import * as consoleProgress from './012-console-progress.js';
+import * as inboxActiveKeys from './013-inbox-active-keys.js';
 
 type Up = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [name: string, up: Up][] = [
   ['010-repair', repair.up],
   ['011-commands', commands.up],
   ['012-console-progress', consoleProgress.up],
+  ['013-inbox-active-keys', inboxActiveKeys.up],
 ];
 
 export function createMigrationProvider(dialect: Dialect): MigrationProvider {
