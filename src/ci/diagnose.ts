@@ -6,6 +6,7 @@ import { composeExcerpt } from './parsers/compose-excerpt.js';
 import { classifyGithubCause, preferCause, type GithubCause } from './parsers/github-causes.js';
 import type { DiagnosisKind, Failure } from './parsers/log-parser.js';
 import { StepSection, type SectionOutcome } from './parsers/step-section.js';
+import type { RepairPending } from '../repair/repair-after-retirement.js';
 import { findRetirements, type RepairPullLink, type RetirementNote } from './retirements.js';
 
 export type { DiagnosisKind, Failure } from './parsers/log-parser.js';
@@ -40,6 +41,8 @@ export interface Diagnosis {
   retirements?: RetirementNote[];
   /** With `retirements`: Keel's open repair pull request for the repository, null when none is open. */
   repairPull?: RepairPullLink | null;
+  /** With `retirements` and no repair pull request open: what became of the repair. */
+  repairPending?: RepairPending;
 }
 
 export interface DiagnoseJobLogInput {

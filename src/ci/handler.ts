@@ -142,9 +142,9 @@ async function reportFailedRun(context: RunContext): Promise<void> {
   // A job that failed on something GitHub retired starts the repair first, then links the repair
   // pull request as it stands after that repair (opened, updated or none).
   const retired = marked.some((diagnosis) => diagnosis.retirements);
-  if (retired) await repairAfterRetirement(deps, payload);
-  const diagnoses = retired
-    ? linkRepairPull(marked, await readOpenRepairPullRequest(deps.store, facts.repositoryId))
+  const pending = retired ? await repairAfterRetirement(deps, payload) : undefined;
+  const diagnoses = pending
+    ? linkRepairPull(marked, await readOpenRepairPullRequest(deps.store, facts.repositoryId), pending)
     : marked;
   await saveRunDiagnoses(
     deps.store,

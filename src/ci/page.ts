@@ -10,7 +10,7 @@ import { renderPageShell } from '../http/page-shell.js';
 import type { Diagnosis, Failure } from './diagnose.js';
 import { describeCommitFailures } from './report.js';
 import { describeSeverity } from '../repair/retirements.js';
-import { describeMaskedSecrets, KIND_LABELS, REPAIR_PENDING_TEXT } from './render.js';
+import { describeMaskedSecrets, describeRepairPending, KIND_LABELS, REPAIR_DRY_RUN_TEXT } from './render.js';
 import type { StoredRun } from './store.js';
 
 type Html = ReturnType<typeof html>;
@@ -78,9 +78,10 @@ function renderJob(diagnosis: Diagnosis, blobUrl: string): Html {
 }
 
 /** The retirements the job's log shows, then the repair pull request that fixes them or how to get one. */
-function renderRetirements({ retirements = [], repairPull }: Diagnosis): Html | string {
+function renderRetirements({ retirements = [], repairPull, repairPending }: Diagnosis): Html | string {
   if (retirements.length === 0) return '';
   const pull = repairPull && isWebLink(repairPull.url) ? repairPull : null;
+  const dryRun = repairPending?.kind === 'dry-run' && isWebLink(repairPending.detailsUrl) ? repairPending : null;
   return html`<div class="note">
     ${retirements.map(
       (row) =>
@@ -93,7 +94,10 @@ function renderRetirements({ retirements = [], repairPull }: Diagnosis): Html | 
       ${
         pull
           ? html`Keel's repair pull request <a href="${pull.url}">#${pull.number}</a> fixes this.`
-          : html`${REPAIR_PENDING_TEXT} comment <code>/keel repair</code> to ask for it now.`
+          : dryRun
+            ? html`${REPAIR_DRY_RUN_TEXT} <a href="${dryRun.detailsUrl}">the dry run</a> lists the changes it would
+                make.`
+            : html`${describeRepairPending(repairPending)} comment <code>/keel repair</code> to ask for it now.`
       }
     </p>
   </div>`;

@@ -1,4 +1,5 @@
 import { fitStatusDescription, STATUS_DESCRIPTION_LIMIT } from '../github/repository.js';
+import type { RepairPending } from '../repair/repair-after-retirement.js';
 import { describeSeverity } from '../repair/retirements.js';
 import type { Diagnosis, DiagnosisKind } from './diagnose.js';
 
@@ -209,7 +210,7 @@ function renderJob(diagnosis: Diagnosis, diagnosisUrls: DiagnosisUrl): string[] 
 }
 
 /** The retirements the job's log shows, then the repair pull request that fixes them or how to get one. */
-function renderRetirements({ retirements = [], repairPull }: Diagnosis): string[] {
+function renderRetirements({ retirements = [], repairPull, repairPending }: Diagnosis): string[] {
   if (retirements.length === 0) return [];
   const rows = retirements.flatMap((row) => [
     `> GitHub retirement: ${bold(row.title)}, ${describeSeverity(row.severity)} · [GitHub's notice](${row.notice})`,
@@ -217,16 +218,26 @@ function renderRetirements({ retirements = [], repairPull }: Diagnosis): string[
   ]);
   const repair = repairPull
     ? `Keel's repair pull request #${repairPull.number} fixes this.`
-    : `${REPAIR_PENDING_TEXT} comment \`/keel repair\` to ask for it now.`;
+    : repairPending?.kind === 'dry-run'
+      ? `${REPAIR_DRY_RUN_TEXT} [the dry run](${repairPending.detailsUrl}) lists the changes it would make.`
+      : `${describeRepairPending(repairPending)} comment \`/keel repair\` to ask for it now.`;
   return [...rows, `> ${repair}`, ''];
 }
 
+/** Said when repair runs in dry-run mode, before the link to the dry run's page. */
+export const REPAIR_DRY_RUN_TEXT = 'Repair runs in dry-run mode here, so no pull request is opened:';
+
 /**
- * Said when no repair pull request is open once the repair this failure started has run; the
- * comment and the page add how to ask for one.
+ * Said when no repair pull request is open once the repair this failure started has run (other
+ * than a dry run); the comment and the page add how to ask for one.
  */
-export const REPAIR_PENDING_TEXT =
-  'No repair pull request is open: repair is switched off here, waiting for the hourly limit on new bot pull requests, or found nothing to change on the default branch. To find out which, or to try again,';
+export function describeRepairPending(pending: RepairPending | undefined): string {
+  if (pending?.kind === 'failed')
+    return pending.retry === 'hourly'
+      ? "Keel's repair did not finish this time (GitHub failed or could not be reached); it is retried within the hour. Not to wait,"
+      : "Keel's repair did not finish this time; the weekly sweep tries it again, and Keel's logs say why. Not to wait,";
+  return 'No repair pull request is open: repair is switched off here, waiting for the hourly limit on new bot pull requests, or found nothing to change on the default branch. To find out which, or to try again,';
+}
 
 /** The warning shown with a diagnosis whose quoted log printed secrets ("1 secret masked…"). */
 export function describeMaskedSecrets(count: number): string {

@@ -3,6 +3,7 @@
  * capability's table) whose text the job's runner messages show, and Keel's open repair pull
  * request for the repository. Pure: the handler reads the pull request and passes it in.
  */
+import type { RepairPending } from '../repair/repair-after-retirement.js';
 import { matchRetirementLog, type Severity } from '../repair/retirements.js';
 import type { Diagnosis } from './diagnose.js';
 
@@ -31,8 +32,17 @@ export function findRetirements(messages: readonly string[]): RetirementNote[] {
     .sort((a, b) => SEVERITY_ORDER[a.severity.kind] - SEVERITY_ORDER[b.severity.kind]);
 }
 
-/** The diagnoses that show a retirement, linked to the open repair pull request (null: none is open). */
-export function linkRepairPull(diagnoses: readonly Diagnosis[], pull: RepairPullLink | undefined): Diagnosis[] {
-  const repairPull = pull ? { number: pull.number, url: pull.url } : null;
-  return diagnoses.map((diagnosis) => (diagnosis.retirements ? { ...diagnosis, repairPull } : diagnosis));
+/**
+ * The diagnoses that show a retirement, linked to the open repair pull request (null: none is
+ * open, and then what became of the repair, `pending`).
+ */
+export function linkRepairPull(
+  diagnoses: readonly Diagnosis[],
+  pull: RepairPullLink | undefined,
+  pending: RepairPending,
+): Diagnosis[] {
+  const link = pull
+    ? { repairPull: { number: pull.number, url: pull.url } }
+    : { repairPull: null, ...(pending.kind === 'other' ? {} : { repairPending: pending }) };
+  return diagnoses.map((diagnosis) => (diagnosis.retirements ? { ...diagnosis, ...link } : diagnosis));
 }

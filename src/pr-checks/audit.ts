@@ -7,8 +7,6 @@ import { findSecrets } from './rules/secrets.js';
 import { checkSize } from './rules/size.js';
 import { checkTitle } from './rules/title.js';
 import { findWorkflowRisks, type WorkflowAuditOptions } from './rules/workflow-risks.js';
-import { listSkippedAudits } from './workflow-audits/action-facts.js';
-import { isAuditOn } from './workflow-audits/catalog.js';
 import type { AddedLine, AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
 
 export type { AuditInput, AuditResult, ChangedFile, Finding, NotAudited, RuleId } from './types.js';
@@ -69,10 +67,7 @@ export function auditPullRequest(input: AuditInput): AuditResult {
   }
   if (rules.has('title')) findings.push(...checkTitle(input.title, config.titlePattern));
 
-  const skippedAudits =
-    rules.has('workflow-risks') && input.actionFacts
-      ? listSkippedAudits(input.actionFacts, (audit) => isAuditOn(config.workflowAudits, audit))
-      : [];
+  const skippedAudits = rules.has('workflow-risks') ? [...(input.actionFacts?.skipped ?? [])] : [];
   return {
     state: findings.some((finding) => finding.severity === 'failure') ? 'failure' : 'success',
     description: describeAudit(findings, notAudited, filesAudited),

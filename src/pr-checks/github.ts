@@ -82,8 +82,28 @@ const AdvisoriesSchema = z.array(
 );
 const RefsSchema = z.array(z.object({ name: z.string(), commit: z.object({ sha: z.string() }) }));
 
-/** A page of `GET /advisories`, withdrawn advisories left out, each narrowed to its entries for `repository`. */
-export function narrowAdvisories(repository: string, data: unknown): ActionAdvisory[] {
+/**
+ * The advisory's page when `htmlUrl` is an https address on GitHub's web host (github.com for
+ * api.github.com, the GitHub Enterprise host itself); anything else is not linked: the answer is
+ * shown on Keel's pages, and only GitHub's own address may be a link there.
+ */
+export function advisoryLink(htmlUrl: string, githubHost: string): string | undefined {
+  const webHost = githubHost === 'api.github.com' ? 'github.com' : githubHost;
+  try {
+    const url = new URL(htmlUrl);
+    return url.protocol === 'https:' && url.host === webHost.toLowerCase() && !url.username && !url.password
+      ? url.href
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A page of `GET /advisories`, withdrawn advisories left out, each narrowed to its entries for
+ * `repository`; linked only to GitHub's own pages (see advisoryLink).
+ */
+export function narrowAdvisories(repository: string, data: unknown, githubHost: string): ActionAdvisory[] {
   return AdvisoriesSchema.parse(data).flatMap((advisory): ActionAdvisory[] => {
     const ranges = (advisory.vulnerabilities ?? [])
       .filter((v) => v.package?.ecosystem === 'actions' && v.package.name?.toLowerCase() === repository)
@@ -97,7 +117,7 @@ export function narrowAdvisories(repository: string, data: unknown): ActionAdvis
         ghsaId: advisory.ghsa_id,
         severity: advisory.severity,
         summary: advisory.summary,
-        url: advisory.html_url,
+        ...(advisoryLink(advisory.html_url, githubHost) ? { url: advisoryLink(advisory.html_url, githubHost) } : {}),
         ranges,
       },
     ];
@@ -134,10 +154,14 @@ async function readPages(
  * GitHub's reviewed advisories for an action (`GET /advisories?ecosystem=actions&affects=owner/repo`),
  * withdrawn ones left out, each narrowed to its entries for this action.
  */
-export async function listActionAdvisories(octokit: KeelOctokit, repository: string): Promise<ActionAdvisory[]> {
+export async function listActionAdvisories(
+  octokit: KeelOctokit,
+  repository: string,
+  githubHost: string,
+): Promise<ActionAdvisory[]> {
   const parameters = { ecosystem: 'actions', affects: repository, per_page: 100 };
   const { pages } = await readPages(octokit, { url: '/advisories', parameters }, MAX_ADVISORY_PAGES);
-  return pages.flatMap((page) => narrowAdvisories(repository, page));
+  return pages.flatMap((page) => narrowAdvisories(repository, page, githubHost));
 }
 
 /** The action repository's tags (their commits, peeled) and branches, at most MAX_REF_PAGES pages each. */

@@ -21,13 +21,16 @@ import { listActionAdvisories, listActionRefs } from './github.js';
 import { parseWorkflow } from './rules/workflow-model.js';
 import type { ChangedFile } from './types.js';
 import {
+  AUDITS_READING,
+  FULL_SHA,
   listRemoteUses,
   type ActionAdvisory,
   type ActionFacts,
   type ActionRefs,
   type Fact,
+  type SkippedAudit,
 } from './workflow-audits/action-facts.js';
-import { isAuditOn } from './workflow-audits/catalog.js';
+import { isAuditOn, type AuditId } from './workflow-audits/catalog.js';
 
 /** Advisories and refs change rarely; a busy installation asks GitHub at most once per action in this time. */
 export const FACTS_MAX_AGE_MS = 6 * 3_600_000;
@@ -36,23 +39,40 @@ export const FACTS_MAX_AGE_MS = 6 * 3_600_000;
  * private repository) rarely recovers, so an hour; a 5xx or a rate limit is over in minutes.
  */
 export const FAILURE_MAX_AGE_MS = { notFound: 3_600_000, transient: 15 * 60_000 } as const;
+/** Every stored row's key starts with this, whatever its version. */
+export const FACTS_KEY_FAMILY = 'pr-checks:';
 /** Stored rows' keys start with this; a change of what a row holds changes it. */
-const KEY_PREFIX = 'pr-checks:v2';
+const KEY_PREFIX = `${FACTS_KEY_FAMILY}v3`;
 /** Distinct actions read at the same time. */
 const CONCURRENCY = 4;
+/**
+ * Distinct actions read from GitHub (not found fresh in the store) for one audit of a pull
+ * request: each costs up to a dozen requests of the installation's rate limit. The rest are
+ * skipped this time and read by a later push, once these are in the store.
+ */
+export const MAX_ACTIONS_READ = 30;
 
-export type FactKind = keyof ActionFacts;
+export type FactKind = 'advisories' | 'refs';
 
 export interface FactNeed {
   /** `owner/repo`, lower case. */
   repository: string;
   kind: FactKind;
+  /**
+   * The audits switched on that would judge this action with this fact, and are listed as
+   * skipped when it cannot be read (known-vulnerable-actions reads refs too, but judges without them).
+   */
+  audits: AuditId[];
 }
+
+export const CAPPED_REASON = (repository: string): string =>
+  `Keel did not read ${repository} this time: the pull request names more than ${MAX_ACTIONS_READ} actions it has not read recently, and it reads ${MAX_ACTIONS_READ} per push. The next push reads the rest.`;
 
 /**
  * The facts to read: for each action repository named on a line the pull request adds to a
- * changed workflow, advisories when known-vulnerable-actions runs, and refs when any of the three
- * runs (known-vulnerable-actions resolves `v4` or a bare SHA to its release through the tags).
+ * changed workflow, advisories when known-vulnerable-actions would judge one of its uses (a step's),
+ * and refs when any of the three would (known-vulnerable-actions resolves `v4` or a bare SHA to its
+ * release through the tags; ref-confusion judges symbolic refs, stale-action-refs a step's SHA).
  * The pull request's own repository is left out: it may be private, and facts are kept for every
  * installation to read.
  */
@@ -69,7 +89,8 @@ export function planActionFacts(
     isAuditOn(config.workflowAudits, 'ref-confusion') ||
     isAuditOn(config.workflowAudits, 'stale-action-refs');
   if (!advisories && !refs) return [];
-  const repositories = new Set<string>();
+  const on = (audit: AuditId) => isAuditOn(config.workflowAudits, audit);
+  const repositories = new Map<string, Set<AuditId>>();
   for (const file of files) {
     const content = contents.get(file.filename);
     if (content === undefined) continue;
@@ -78,15 +99,26 @@ export function planActionFacts(
     const added = file.patch === undefined ? undefined : new Set(parsePatch(file.patch).added.map((line) => line.line));
     for (const uses of listRemoteUses(parsed.workflow)) {
       if (uses.repository === ownRepository.toLowerCase()) continue;
-      if (added === undefined || added.has(uses.field.line)) repositories.add(uses.repository);
+      if (added !== undefined && !added.has(uses.field.line)) continue;
+      const audits = repositories.get(uses.repository) ?? new Set<AuditId>();
+      repositories.set(uses.repository, audits);
+      const pinned = FULL_SHA.test(uses.ref);
+      if (!uses.job && on('known-vulnerable-actions')) audits.add('known-vulnerable-actions');
+      if (!pinned && on('ref-confusion')) audits.add('ref-confusion');
+      if (pinned && !uses.job && on('stale-action-refs')) audits.add('stale-action-refs');
     }
   }
-  return [...repositories]
-    .sort()
-    .flatMap((repository): FactNeed[] => [
-      ...(advisories ? [{ repository, kind: 'advisories' as const }] : []),
-      ...(refs ? [{ repository, kind: 'refs' as const }] : []),
-    ]);
+  return [...repositories.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([repository, audits]): FactNeed[] => {
+      const judging = (kind: FactKind) => AUDITS_READING[kind].filter((audit) => audits.has(audit));
+      return [
+        ...(audits.has('known-vulnerable-actions')
+          ? [{ repository, kind: 'advisories' as const, audits: judging('advisories') }]
+          : []),
+        ...(audits.size > 0 ? [{ repository, kind: 'refs' as const, audits: judging('refs') }] : []),
+      ];
+    });
 }
 
 export interface GatherActionFactsOptions {
@@ -109,24 +141,59 @@ export interface GatherActionFactsOptions {
 export const PRIVATE_ACTION_REASON = (repository: string): string =>
   `Keel cannot read ${repository}: private action repository outside this pull request's token. Pin it by commit SHA and review its changes there.`;
 
-/** Reads (or finds in the store) every fact planned; never throws for GitHub's answers. */
+/**
+ * Reads (or finds in the store) every fact planned, GitHub asked about at most MAX_ACTIONS_READ
+ * actions (in the plan's order); never throws for GitHub's answers. `skipped` lists, per fact
+ * that could not be had, the audits its need names.
+ */
 export async function gatherActionFacts(
   options: GatherActionFactsOptions,
   needs: readonly FactNeed[],
 ): Promise<ActionFacts> {
-  const advisories = new Map<string, Fact<ActionAdvisory[]>>();
-  const refs = new Map<string, Fact<ActionRefs>>();
   const privateRepositories = await listPrivateRepositories(options, needs);
-  const queue = [...needs];
+  const facts = new Map<FactNeed, Fact<unknown>>();
+  const reading = new Set<string>();
+  const queue: FactNeed[] = [];
+  for (const need of needs) {
+    if (privateRepositories.has(need.repository)) {
+      facts.set(need, { ok: false, reason: PRIVATE_ACTION_REASON(need.repository) });
+      continue;
+    }
+    const kept = await readStoredFact(options, need);
+    if (kept) facts.set(need, kept);
+    else if (reading.has(need.repository) || reading.size < MAX_ACTIONS_READ) {
+      reading.add(need.repository);
+      queue.push(need);
+    } else facts.set(need, { ok: false, reason: CAPPED_REASON(need.repository) });
+  }
   const work = async (): Promise<void> => {
     for (let need = queue.shift(); need; need = queue.shift()) {
-      if (need.kind === 'advisories')
-        advisories.set(need.repository, await readFact(options, need, privateRepositories, listActionAdvisories));
-      else refs.set(need.repository, await readFact(options, need, privateRepositories, listActionRefs));
+      facts.set(
+        need,
+        await readFact<unknown>(
+          options,
+          need,
+          need.kind === 'advisories'
+            ? (octokit, repository) => listActionAdvisories(octokit, repository, options.githubHost)
+            : listActionRefs,
+        ),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
-  return { advisories, refs };
+
+  const advisories = new Map<string, Fact<ActionAdvisory[]>>();
+  const refs = new Map<string, Fact<ActionRefs>>();
+  const skipped: SkippedAudit[] = [];
+  for (const need of needs) {
+    const fact = facts.get(need);
+    if (!fact) continue;
+    if (need.kind === 'advisories') advisories.set(need.repository, fact as Fact<ActionAdvisory[]>);
+    else refs.set(need.repository, fact as Fact<ActionRefs>);
+    if (!fact.ok)
+      skipped.push(...need.audits.map((audit) => ({ audit, action: need.repository, reason: fact.reason })));
+  }
+  return { advisories, refs, skipped };
 }
 
 /** The needed repositories that Keel knows as private repositories of this installation (lower case). */
@@ -148,38 +215,44 @@ async function listPrivateRepositories(
 /** What a stored row holds: the fact, and for a failure how long it stands. */
 type StoredFact<T> = { ok: true; value: T } | { ok: false; reason: string; maxAgeMs: number };
 
-/**
- * The fact from the store when fresh, else from GitHub. Answers and failures every installation
- * would get alike (the facts, a 404, a 5xx) are kept under the action's key; a rate limit is the
- * installation's own, so it is kept under a key of the installation's and never skips the audits
- * of another installation.
- */
-async function readFact<T>(
-  options: GatherActionFactsOptions,
-  need: FactNeed,
-  privateRepositories: ReadonlySet<string>,
-  read: (octokit: KeelOctokit, repository: string) => Promise<T>,
-): Promise<Fact<T>> {
-  if (privateRepositories.has(need.repository)) return { ok: false, reason: PRIVATE_ACTION_REASON(need.repository) };
+const storedKeys = (options: GatherActionFactsOptions, need: FactNeed) => {
   const shared = `${KEY_PREFIX}:${need.kind}:${options.githubHost}:${need.repository}`;
-  const own = `${shared}:installation:${options.installationId}`;
+  return { shared, own: `${shared}:installation:${options.installationId}` };
+};
+
+/**
+ * The fact from the store when fresh. Answers and failures every installation would get alike
+ * (the facts, a 404, a 5xx) are kept under the action's key; a rate limit is the installation's
+ * own, so it is kept under a key of the installation's and never skips the audits of another
+ * installation.
+ */
+async function readStoredFact(options: GatherActionFactsOptions, need: FactNeed): Promise<Fact<unknown> | undefined> {
+  const { shared, own } = storedKeys(options, need);
   const rows = await options.store.db
     .selectFrom('repair_action_facts')
     .select(['uses', 'facts', 'checked_at'])
     .where('uses', 'in', [shared, own])
     .execute();
-  const fresh = (key: string): StoredFact<T> | undefined => {
+  const fresh = (key: string): StoredFact<unknown> | undefined => {
     const row = rows.find((candidate) => candidate.uses === key);
     if (!row) return undefined;
-    const stored = JSON.parse(row.facts) as StoredFact<T>;
+    const stored = JSON.parse(row.facts) as StoredFact<unknown>;
     return options.now - Number(row.checked_at) <= (stored.ok ? FACTS_MAX_AGE_MS : stored.maxAgeMs)
       ? stored
       : undefined;
   };
   const kept = [fresh(shared), fresh(own)];
   const found = kept.find((stored) => stored?.ok) ?? kept[1] ?? kept[0];
-  if (found) return toFact(found);
+  return found ? toFact(found) : undefined;
+}
 
+/** The fact from GitHub, kept in the store (see readStoredFact for the keys). */
+async function readFact<T>(
+  options: GatherActionFactsOptions,
+  need: FactNeed,
+  read: (octokit: KeelOctokit, repository: string) => Promise<T>,
+): Promise<Fact<T>> {
+  const { shared, own } = storedKeys(options, need);
   let stored: StoredFact<T>;
   let key = shared;
   try {

@@ -13,7 +13,7 @@ import { readActionFacts, saveActionFacts } from './store.js';
 import { majorOf, parseActionRef, SHA_PATTERN, type ActionFacts, type ActionRef } from './types.js';
 
 const OLD_RUNTIMES = new Set(RETIREMENTS.find((row) => row.kind === 'node-runtime')?.runtimes ?? []);
-const TAG_FACTS_MAX_AGE_MS = 7 * 86_400_000;
+export const TAG_FACTS_MAX_AGE_MS = 7 * 86_400_000;
 /** How many older majors are checked, newest first, before settling on the newest. */
 const MAX_MAJORS_CHECKED = 3;
 

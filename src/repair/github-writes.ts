@@ -2,9 +2,17 @@
  * Repair's writes: one commit on a `keel/` branch through the Git Data API (blobs, tree, commit,
  * ref), and the pull request from it. The request guard refuses anything else before it leaves.
  */
+import { KeelError } from '../errors.js';
 import { statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
 import { classified, type RepositoryRef } from '../github/repository.js';
+
+export interface BranchFile {
+  path: string;
+  text: string;
+  /** The blob SHA `text` was made from (null: a file that did not exist). */
+  basedOn: string | null;
+}
 
 export interface BranchCommit {
   /** The default branch the commit is made on top of. */
@@ -12,10 +20,31 @@ export interface BranchCommit {
   /** `keel/…` */
   branch: string;
   message: string;
-  files: { path: string; text: string }[];
+  files: BranchFile[];
 }
 
-/** Commits `files` on top of the base's head and points `branch` at it (created, or moved). */
+/**
+ * A file Keel rewrites changed on the default branch after Keel read it: a commit on top of the
+ * new head would undo that push. The caller reads the files again.
+ */
+export class BaseMovedError extends KeelError {
+  readonly paths: string[];
+
+  constructor(base: string, paths: string[]) {
+    super(
+      'REPAIR_BASE_MOVED',
+      `${paths.join(', ')} changed on ${base} after Keel read ${paths.length === 1 ? 'it' : 'them'}.`,
+      'Nothing to do: Keel reads the files again at the new head and builds on it.',
+    );
+    this.paths = paths;
+  }
+}
+
+/**
+ * Commits `files` on top of the base's head and points `branch` at it (created, or moved). The
+ * head is used only when every file is still what its text was made from there; otherwise
+ * BaseMovedError, and nothing is written.
+ */
 export function commitToBranch(octokit: KeelOctokit, ref: RepositoryRef, commit: BranchCommit): Promise<string> {
   const repo = { owner: ref.owner, repo: ref.repo };
   return classified(ref.githubHost, async () => {
@@ -23,6 +52,8 @@ export function commitToBranch(octokit: KeelOctokit, ref: RepositoryRef, commit:
       ...repo,
       ref: `heads/${commit.base}`,
     });
+    const moved = await listMovedFiles(octokit, ref, head.object.sha, commit.files);
+    if (moved.length > 0) throw new BaseMovedError(commit.base, moved);
     const { data: parent } = await octokit.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
       ...repo,
       commit_sha: head.object.sha,
@@ -66,6 +97,31 @@ export function commitToBranch(octokit: KeelOctokit, ref: RepositoryRef, commit:
     }
     return created.sha;
   });
+}
+
+/** The files whose blob at `sha` is not the one their text was made from, read one directory listing at a time. */
+async function listMovedFiles(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  sha: string,
+  files: readonly BranchFile[],
+): Promise<string[]> {
+  const directories = [...new Set(files.map((file) => file.path.slice(0, Math.max(0, file.path.lastIndexOf('/')))))];
+  const blobs = new Map<string, string>();
+  for (const directory of directories) {
+    try {
+      const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        owner: ref.owner,
+        repo: ref.repo,
+        path: directory,
+        ref: sha,
+      });
+      for (const entry of Array.isArray(data) ? data : []) if (entry.type === 'file') blobs.set(entry.path, entry.sha);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+  return files.filter((file) => (blobs.get(file.path) ?? null) !== file.basedOn).map((file) => file.path);
 }
 
 export interface NewPullRequest {

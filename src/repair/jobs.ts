@@ -2,15 +2,23 @@
  * Repair's background jobs, run by `createBackgroundJobs` (one process runs each per period):
  * the hourly drain of repairs and onboarding pull requests queued past the hourly cap, the weekly
  * sweep (so a new row of the retirement table reaches every repository), and the daily clean-up
- * of dry-run reports past their retention.
+ * of dry-run reports past their retention and of action facts long unread.
  */
 import type { CapabilityDeps } from '../capability-deps.js';
 import type { BackgroundJob } from '../connection/background-jobs.js';
 import { classifyGitHubError } from '../github/errors.js';
+import { FACTS_KEY_FAMILY, FACTS_MAX_AGE_MS } from '../pr-checks/online-facts.js';
 import type { Store } from '../store/database.js';
 import { openOnboarding } from './onboarding.js';
 import { repairRepository, type RepairTarget } from './repair-repository.js';
-import { deleteReportsBefore, HOURLY_OPENINGS, queueRepair, takeQueuedRepairs } from './store.js';
+import { TAG_FACTS_MAX_AGE_MS } from './action-facts.js';
+import {
+  deleteActionFactsBefore,
+  deleteReportsBefore,
+  HOURLY_OPENINGS,
+  queueRepair,
+  takeQueuedRepairs,
+} from './store.js';
 
 export const SWEEP_JOB = 'repair:weekly-sweep';
 export const QUEUE_JOB = 'repair:drain-queue';
@@ -19,6 +27,16 @@ export const REPORT_RETENTION_JOB = 'repair:report-retention';
 /** Dry-run reports (and the signed links to them) live this long. */
 export const REPORT_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
+/**
+ * Action facts (repair's and the workflow audit's, one table) are deleted this long after they
+ * were last read from GitHub: past the longest time each is trusted, so only rows no scan or
+ * audit has refreshed go. Repair's facts about SHA-pinned actions never expire; a repository
+ * still using one reads it again, a few requests a month.
+ */
+export const ACTION_FACTS_RETENTION_MS = {
+  repair: TAG_FACTS_MAX_AGE_MS + 23 * DAY_MS,
+  prChecks: FACTS_MAX_AGE_MS + DAY_MS,
+};
 
 const TRIGGERS: ReadonlySet<string> = new Set(['installation', 'push', 'failed-run', 'command', 'sweep']);
 
@@ -112,7 +130,12 @@ export function createRepairJobs(deps: CapabilityDeps): BackgroundJob[] {
     everyMs: DAY_MS,
     async run() {
       const deleted = await deleteReportsBefore(store, now() - REPORT_RETENTION_DAYS * DAY_MS);
-      return { finished: true, result: { deleted } };
+      const actionFacts = await deleteActionFactsBefore(store, {
+        before: now() - ACTION_FACTS_RETENTION_MS.repair,
+        prefix: FACTS_KEY_FAMILY,
+        prefixedBefore: now() - ACTION_FACTS_RETENTION_MS.prChecks,
+      });
+      return { finished: true, result: { deleted, actionFacts } };
     },
   };
   return [drain, sweep, retention];

@@ -10,7 +10,7 @@ import type { CapabilityDeps } from '../capability-deps.js';
 import type { RepositoryRef } from '../github/repository.js';
 import { REPO_CONFIG_PATH } from '../repo-config/schema.js';
 import { listBotPullRequests } from './github.js';
-import { commitToBranch, openPullRequest } from './github-writes.js';
+import { BaseMovedError, commitToBranch, openPullRequest } from './github-writes.js';
 import type { RepairOutcome, RepairTarget } from './repair-repository.js';
 import { queueRepair, reserveOpening } from './store.js';
 
@@ -100,12 +100,22 @@ export async function openOnboarding(
     );
     return false;
   }
-  await commitToBranch(octokit, ref, {
-    base: outcome.defaultBranch,
-    branch: ONBOARDING_BRANCH,
-    message: 'Configure Keel\n\nAdd .github/keel.yml with every option at its default.',
-    files: [{ path: REPO_CONFIG_PATH, text: CONFIG_TEMPLATE }],
-  });
+  try {
+    await commitToBranch(octokit, ref, {
+      base: outcome.defaultBranch,
+      branch: ONBOARDING_BRANCH,
+      message: 'Configure Keel\n\nAdd .github/keel.yml with every option at its default.',
+      files: [{ path: REPO_CONFIG_PATH, text: CONFIG_TEMPLATE, basedOn: null }],
+    });
+  } catch (error) {
+    if (!(error instanceof BaseMovedError)) throw error;
+    // Someone added the file since Keel looked: the repository is configured, nothing to propose.
+    deps.log.info(
+      { repository: `${repository.owner}/${repository.name}` },
+      'Configuration added meanwhile; no onboarding pull request',
+    );
+    return false;
+  }
   await openPullRequest(octokit, ref, {
     title: ONBOARDING_TITLE,
     body: renderOnboardingBody(outcome),

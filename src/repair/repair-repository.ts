@@ -11,7 +11,13 @@ import type { RepositoryRef } from '../github/repository.js';
 import { signPath } from '../http/signed-links.js';
 import { loadInstallationConfig } from '../repo-config/load-installation-config.js';
 import { listBotPullRequests, readDefaultBranch, type BotPullRequest } from './github.js';
-import { commentOnPullRequest, commitToBranch, editPullRequest, openPullRequest } from './github-writes.js';
+import {
+  BaseMovedError,
+  commentOnPullRequest,
+  commitToBranch,
+  editPullRequest,
+  openPullRequest,
+} from './github-writes.js';
 import {
   closedBody,
   NOTHING_LEFT_COMMENT,
@@ -51,8 +57,28 @@ export interface RepairOutcome {
 /** The dry-run details page's kind in signed links: `/repair/<id>?sig=…`. */
 export const REPORT_LINK_KIND = 'repair';
 const PERMISSIONS = permissionsOf('repair');
+/** Scans of one repair when pushes keep changing the files it rewrites; then the error goes to the retry. */
+const MAX_SCANS = 3;
 
+/**
+ * Repairs `target`. A file the commit rewrites that changed on the default branch after the scan
+ * read it (a push in between) is never committed over: the repair scans again from the new head.
+ */
 export async function repairRepository(deps: CapabilityDeps, target: RepairTarget): Promise<RepairOutcome> {
+  for (let scans = 1; ; scans++) {
+    try {
+      return await repairOnce(deps, target);
+    } catch (error) {
+      if (!(error instanceof BaseMovedError) || scans >= MAX_SCANS) throw error;
+      deps.log.info(
+        { repository: `${target.repository.owner}/${target.repository.name}`, paths: error.paths },
+        'Workflows changed on the default branch during the repair; scanning again',
+      );
+    }
+  }
+}
+
+async function repairOnce(deps: CapabilityDeps, target: RepairTarget): Promise<RepairOutcome> {
   const { store, log, now = Date.now } = deps;
   const { installationId, repository } = target;
   const fullName = `${repository.owner}/${repository.name}`;
@@ -214,7 +240,8 @@ export async function repairRepository(deps: CapabilityDeps, target: RepairTarge
       paths.map(async (path) => {
         const text = await current.readText(path);
         const edits = current.findings.filter((finding) => finding.path === path).flatMap((finding) => finding.edits);
-        return { path, text: applyEdits(text, edits) };
+        const basedOn = current.files.find((file) => file.path === path)?.sha ?? null;
+        return { path, text: applyEdits(text, edits), basedOn };
       }),
     );
     await commitToBranch(octokit, ref, {

@@ -1,6 +1,8 @@
 /** Repair storage: the last scan per repository, action facts, openings (hourly cap), queue, dry-run reports. */
 import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { Store } from '../store/database.js';
+import type { Database } from '../store/schema.js';
 import type { BotPullRequest } from './github.js';
 import type { ActionFacts, Finding } from './types.js';
 
@@ -73,6 +75,27 @@ export async function readActionFacts(
   return JSON.parse(row.facts) as ActionFacts;
 }
 
+/**
+ * Deletes the action facts checked before their cut-off; returns how many. Keys starting with
+ * `prefix` (the workflow audit's rows) are cut at `prefixedBefore`, the others (repair's) at `before`.
+ */
+export async function deleteActionFactsBefore(
+  store: Store,
+  cutoffs: { before: number; prefix: string; prefixedBefore: number },
+): Promise<number> {
+  const pattern = `${cutoffs.prefix}%`;
+  const result = await store.db
+    .deleteFrom('repair_action_facts')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('uses', 'like', pattern), eb('checked_at', '<', cutoffs.prefixedBefore)]),
+        eb.and([eb('uses', 'not like', pattern), eb('checked_at', '<', cutoffs.before)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function saveActionFacts(store: Store, uses: string, facts: ActionFacts, now: number): Promise<void> {
   const values = { facts: JSON.stringify(facts), checked_at: now };
   await store.db
@@ -89,6 +112,11 @@ export const HOURLY_OPENINGS = 10;
  * same pull request (repository and branch) reserved again within the hour keeps its reservation:
  * an attempt that failed mid-way (a 5xx on the commit or the pull request) and runs again, or the
  * loser of two deliveries opening it at once, is the same opening, not one more.
+ *
+ * Atomic, so repairs of different repositories running at once (several workers, several
+ * processes) never take more than the cap between them: the count and the insert are one
+ * statement, which SQLite runs alone; on Postgres, where concurrent statements each count what
+ * they see, the statement runs in a transaction holding a lock on the installation's openings.
  */
 export async function reserveOpening(
   store: Store,
@@ -96,36 +124,57 @@ export async function reserveOpening(
   now: number,
 ): Promise<boolean> {
   const since = now - 3_600_000;
-  const held = await store.db
-    .selectFrom('repair_openings')
-    .select('opened_at')
-    .where('installation_id', '=', opening.installationId)
-    .where('repository_id', '=', opening.repositoryId)
-    .where('branch', '=', opening.branch)
-    .where('opened_at', '>', since)
-    .executeTakeFirst();
-  if (held) return true;
-  const row = await store.db
-    .selectFrom('repair_openings')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('installation_id', '=', opening.installationId)
-    .where('opened_at', '>', since)
-    .executeTakeFirst();
-  if (Number(row?.count ?? 0) >= HOURLY_OPENINGS) return false;
-  await store.db
-    .insertInto('repair_openings')
-    .values({
-      installation_id: opening.installationId,
-      repository_id: opening.repositoryId,
-      branch: opening.branch,
-      opened_at: now,
-    })
-    .execute();
-  await store.db
-    .deleteFrom('repair_openings')
-    .where('opened_at', '<', now - 86_400_000)
-    .execute();
-  return true;
+  const heldThisHour = (db: Kysely<Database>) =>
+    db
+      .selectFrom('repair_openings')
+      .select('opened_at')
+      .where('installation_id', '=', opening.installationId)
+      .where('repository_id', '=', opening.repositoryId)
+      .where('branch', '=', opening.branch)
+      .where('opened_at', '>', since);
+  const reserve = async (db: Kysely<Database>): Promise<boolean> => {
+    const inserted = await db
+      .insertInto('repair_openings')
+      .columns(['installation_id', 'repository_id', 'branch', 'opened_at'])
+      .expression(
+        db
+          .selectNoFrom([
+            sql<number>`${opening.installationId}`.as('installation_id'),
+            sql<number>`${opening.repositoryId}`.as('repository_id'),
+            sql<string>`${opening.branch}`.as('branch'),
+            sql<number>`${now}`.as('opened_at'),
+          ])
+          .where(
+            (eb) =>
+              eb
+                .selectFrom('repair_openings')
+                .select((count) => count.fn.countAll().as('count'))
+                .where('installation_id', '=', opening.installationId)
+                .where('opened_at', '>', since),
+            '<',
+            HOURLY_OPENINGS,
+          )
+          .where(({ not, exists }) => not(exists(heldThisHour(db)))),
+      )
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+    return (await heldThisHour(db).executeTakeFirst()) !== undefined;
+  };
+  const reserved =
+    store.dialect === 'postgres'
+      ? await store.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(hashtextextended(${`keel:repair-openings:${opening.installationId}`}, 0))`.execute(
+            trx,
+          );
+          return reserve(trx);
+        })
+      : await reserve(store.db);
+  if (reserved)
+    await store.db
+      .deleteFrom('repair_openings')
+      .where('opened_at', '<', now - 86_400_000)
+      .execute();
+  return reserved;
 }
 
 export interface QueuedRepair {

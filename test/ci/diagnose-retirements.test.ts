@@ -85,12 +85,12 @@ describe('linking the repair pull request', () => {
   const diagnoses = [retired, plain];
 
   it('links the open repair pull request to the diagnoses that show a retirement, and only to them', () => {
-    const linked = linkRepairPull(diagnoses, { number: 12, url: 'https://github.com/o/r/pull/12' });
+    const linked = linkRepairPull(diagnoses, { number: 12, url: 'https://github.com/o/r/pull/12' }, { kind: 'other' });
     expect(linked[0]?.repairPull).toEqual({ number: 12, url: 'https://github.com/o/r/pull/12' });
     expect(linked[1]).toBe(plain);
   });
 
   it('records that none is open', () => {
-    expect(linkRepairPull(diagnoses, undefined)[0]?.repairPull).toBeNull();
+    expect(linkRepairPull(diagnoses, undefined, { kind: 'other' })[0]?.repairPull).toBeNull();
   });
 });

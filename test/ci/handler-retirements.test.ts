@@ -187,6 +187,11 @@ function mockRepairScan(github: ReturnType<typeof recordedGitHub>, pulls: unknow
 function mockRepairOpening(github: ReturnType<typeof recordedGitHub>): void {
   const { api } = github;
   api.get(`${REPO_PATH}/git/ref/heads%2F${DEFAULT_BRANCH}`).reply(200, { object: { sha: SHA } });
+  // The workflow is still what the scan read at the head the commit builds on.
+  api
+    .get(`${REPO_PATH}/contents/.github%2Fworkflows`)
+    .query({ ref: SHA })
+    .reply(200, [{ type: 'file', name: 'ci.yml', path: WORKFLOW.path, sha: WORKFLOW.sha }]);
   api.get(`${REPO_PATH}/git/commits/${SHA}`).reply(200, { sha: SHA, tree: { sha: 'tree-base' } });
   api.post(`${REPO_PATH}/git/blobs`).reply(201, { sha: 'blob-new' });
   api.post(`${REPO_PATH}/git/trees`).reply(201, { sha: 'tree-new' });
@@ -249,8 +254,50 @@ describe('the repair a retirement in a run log starts', () => {
           .reply(403, { message: 'The permissions requested are not granted to this installation.' });
       },
     });
-    expect(body).toContain(RETIREMENT_LINE);
-    expect(body).toContain('comment `/keel repair` to ask for it now.');
+    expect(body).toContain(
+      [
+        RETIREMENT_LINE,
+        '>',
+        "> Keel's repair did not finish this time; the weekly sweep tries it again, and Keel's logs say why. Not to wait, comment `/keel repair` to ask for it now.",
+      ].join('\n'),
+    );
+  });
+
+  it('links the dry run instead of a pull request when repair runs in dry-run mode', async () => {
+    const config = 'repair:\n  mode: dry-run\n';
+    const { body, statuses } = await failOnDeprecatedArtifact({
+      config,
+      repair: (scenario) => {
+        mockConfig(scenario, config);
+        scenario.api
+          .post(`/app/installations/${INSTALLATION_ID}/access_tokens`, {
+            repository_ids: [REPOSITORY_ID],
+            permissions: REPAIR_PERMISSIONS,
+          })
+          .reply(201, {
+            token: 'ghs_repairToken',
+            expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+            permissions: { ...REPAIR_PERMISSIONS, metadata: 'read' },
+          });
+        scenario.api
+          .get(`${REPO_PATH}/contents/.github%2Fworkflows`)
+          .query({ ref: DEFAULT_BRANCH })
+          .reply(200, [{ type: 'file', name: 'ci.yml', path: WORKFLOW.path, sha: WORKFLOW.sha }], { etag: '"l1"' });
+        scenario.api
+          .get(`${REPO_PATH}/git/blobs/${WORKFLOW.sha}`)
+          .reply(200, { content: Buffer.from(WORKFLOW.text).toString('base64'), encoding: 'base64' });
+      },
+    });
+    const dryRun = /\[the dry run\]\((\S+)\)/.exec(body)?.[1] ?? '';
+    expect(body).toContain(
+      `> Repair runs in dry-run mode here, so no pull request is opened: [the dry run](${dryRun}) lists the changes it would make.`,
+    );
+    expect(body).not.toContain('/keel repair');
+    expect(dryRun).toMatch(/^https:\/\/keel\.example\.com\/repair\/[0-9a-f]+\?sig=[\w-]+$/);
+    const page = await (await fetch(localPageUrl(statuses[0]?.target_url, keel.url))).text();
+    expect(page).toContain(
+      `so no pull request is opened: <a href="${dryRun.replaceAll('&', '&amp;')}">the dry run</a>`,
+    );
   });
   it('queues the repair when GitHub fails on something transient, and the hourly drain opens it', async () => {
     const { body } = await failOnDeprecatedArtifact({
@@ -269,7 +316,9 @@ describe('the repair a retirement in a run log starts', () => {
           );
       },
     });
-    expect(body).toContain('comment `/keel repair` to ask for it now.');
+    expect(body).toContain(
+      "> Keel's repair did not finish this time (GitHub failed or could not be reached); it is retried within the hour. Not to wait, comment `/keel repair` to ask for it now.",
+    );
 
     const drained = recordedGitHub();
     mockRepairScan(drained, []);

@@ -116,6 +116,28 @@ describe('known-vulnerable-actions', () => {
     expect(html).toContain('href="https://github.com/advisories/GHSA-cxww-7g56-2vh6"');
   });
 
+  it('links the advisory only on GitHub: any other address shows its GHSA id, unlinked', async () => {
+    const { statuses } = await deliver(workflow(VULNERABLE), {
+      facts: (scope) => {
+        const answers = recordedAnswers('actions/download-artifact');
+        const advisories = (answers.advisories as { html_url: string }[]).map((advisory) => ({
+          ...advisory,
+          html_url: 'https://github.com.evil.example/advisories/GHSA-cxww-7g56-2vh6',
+        }));
+        scope
+          .get('/advisories')
+          .query({ ecosystem: 'actions', affects: 'actions/download-artifact', per_page: 100 })
+          .reply(200, advisories);
+        scope.get('/repos/actions/download-artifact/tags').query({ per_page: 100 }).reply(200, answers.tags);
+        scope.get('/repos/actions/download-artifact/branches').query({ per_page: 100 }).reply(200, answers.branches);
+      },
+    });
+    const html = await page(statuses[1]);
+    expect(html).toContain('Action with a known vulnerability: GHSA-cxww-7g56-2vh6 (high)');
+    expect(html).toContain('Advisory: GHSA-cxww-7g56-2vh6');
+    expect(html).not.toContain('evil.example');
+  });
+
   it('asks GitHub once per action: a later commit within six hours reads the stored answers', async () => {
     await deliver(workflow(VULNERABLE), { facts: (scope) => mockActionFacts(scope, 'actions/download-artifact') });
     const later = { sha: 'f'.repeat(40), updatedAt: '2030-01-01T00:00:00Z' };
@@ -159,16 +181,21 @@ describe('ref-confusion and stale-action-refs', () => {
 });
 
 describe('a GitHub read that fails', () => {
-  it('never fails the check: the audit is skipped for that action and the page says why', async () => {
-    const content = workflow(VULNERABLE, '      - uses: acme/private-action@' + 'c'.repeat(40));
+  it('never fails the check: the audits that would have run are skipped for that action and the page says why', async () => {
+    const content = workflow(
+      VULNERABLE,
+      '      - uses: acme/private-action@v1',
+      // ref-confusion never applies to a commit SHA, and stale-action-refs is off: not listed.
+      `      - uses: acme/pinned-action@${'c'.repeat(40)} # v2.0.0`,
+    );
     const { statuses } = await deliver(content, {
+      config: 'prChecks:\n  workflowAudits:\n    unpinned-uses: off\n',
       facts: (scope) => {
         mockActionFacts(scope, 'actions/download-artifact', { advisories: 502 });
-        scope
-          .get('/advisories')
-          .query({ ecosystem: 'actions', affects: 'acme/private-action', per_page: 100 })
-          .reply(200, []);
-        scope.get('/repos/acme/private-action/tags').query({ per_page: 100 }).reply(404, { message: 'Not Found' });
+        for (const action of ['acme/pinned-action', 'acme/private-action']) {
+          scope.get('/advisories').query({ ecosystem: 'actions', affects: action, per_page: 100 }).reply(200, []);
+          scope.get(`/repos/${action}/tags`).query({ per_page: 100 }).reply(404, { message: 'Not Found' });
+        }
       },
     });
     expect(statuses[1]).toMatchObject({ state: 'success', description: 'No findings in 1 file' });
@@ -180,6 +207,7 @@ describe('a GitHub read that fails', () => {
     expect(html).toContain(
       '<code>ref-confusion</code> for <code>acme/private-action</code>: GitHub answered 404 for its branches and tags: the repository is private to an account outside this installation, renamed or deleted',
     );
+    expect(html).not.toContain('<code>acme/pinned-action</code>');
   });
 });
 
@@ -194,7 +222,7 @@ describe('an action in another private repository of the same installation', () 
     expect(statuses[1]).toMatchObject({ state: 'success' });
     const html = await page(statuses[1]);
     expect(html).toContain(
-      '<code>ref-confusion</code> for <code>codertocat/deploy-action</code>: Keel cannot read codertocat/deploy-action: private action repository outside this pull request&#39;s token.',
+      '<code>known-vulnerable-actions</code> for <code>codertocat/deploy-action</code>: Keel cannot read codertocat/deploy-action: private action repository outside this pull request&#39;s token.',
     );
     expect(html).not.toContain('GitHub failed');
   });

@@ -4,7 +4,13 @@ import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordedAnswers } from '../../fixtures/pr-checks/action-facts.js';
 import { addRepositories } from '../../src/connection/installation-rows.js';
-import { gatherActionFacts, FACTS_MAX_AGE_MS, FAILURE_MAX_AGE_MS } from '../../src/pr-checks/online-facts.js';
+import {
+  CAPPED_REASON,
+  FACTS_MAX_AGE_MS,
+  FAILURE_MAX_AGE_MS,
+  gatherActionFacts,
+  MAX_ACTIONS_READ,
+} from '../../src/pr-checks/online-facts.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { createPostgresStore, createSqliteStore, type TestStore } from '../helpers/store.js';
 
@@ -36,8 +42,8 @@ function gather(now: number, installationId = INSTALLATION) {
     log: pino({ level: 'silent' }),
   };
   return gatherActionFacts(options, [
-    { repository: REPOSITORY, kind: 'advisories' },
-    { repository: REPOSITORY, kind: 'refs' },
+    { repository: REPOSITORY, kind: 'advisories', audits: ['known-vulnerable-actions'] },
+    { repository: REPOSITORY, kind: 'refs', audits: ['ref-confusion'] },
   ]);
 }
 
@@ -174,9 +180,58 @@ describe('action refs', () => {
       now: T0,
       log: pino({ level: 'silent' }),
     };
-    const facts = await gatherActionFacts(options, [{ repository: REPOSITORY, kind: 'refs' }]);
+    const facts = await gatherActionFacts(options, [
+      { repository: REPOSITORY, kind: 'refs', audits: ['ref-confusion'] },
+    ]);
     const refs = facts.refs.get(REPOSITORY);
     expect(refs?.ok && refs.value.tags).toHaveLength(10);
     expect(refs?.ok && refs.value.truncated).toBe(true);
+  });
+});
+
+describe('the actions read for one pull request', () => {
+  beforeEach(async () => {
+    test = await createSqliteStore();
+  });
+
+  it(`are at most ${MAX_ACTIONS_READ} read from GitHub; the rest are skipped with the reason, those in the store still count`, async () => {
+    const options = {
+      octokit,
+      store: test.store,
+      githubHost: 'api.github.com',
+      installationId: INSTALLATION,
+      now: T0,
+      log: pino({ level: 'silent' }),
+    };
+    const need = (index: number) => ({
+      repository: `acme/action-${String(index).padStart(2, '0')}`,
+      kind: 'advisories' as const,
+      audits: ['known-vulnerable-actions' as const],
+    });
+    const mockAdvisories = (from: number, to: number) => {
+      const scope = githubApi();
+      for (let index = from; index <= to; index++) {
+        scope
+          .get('/advisories')
+          .query({ ecosystem: 'actions', affects: need(index).repository, per_page: 100 })
+          .reply(200, []);
+      }
+    };
+    // Read by an earlier pull request: in the store, fresh.
+    mockAdvisories(0, 0);
+    await gatherActionFacts(options, [need(0)]);
+
+    mockAdvisories(1, MAX_ACTIONS_READ);
+    const needs = Array.from({ length: MAX_ACTIONS_READ + 3 }, (_, index) => need(index));
+    const facts = await gatherActionFacts({ ...options, now: T0 + 60_000 }, needs);
+
+    expect([...facts.advisories.values()].filter((fact) => fact.ok)).toHaveLength(MAX_ACTIONS_READ + 1);
+    const capped = needs.slice(MAX_ACTIONS_READ + 1).map(({ repository }) => repository);
+    expect(facts.skipped).toEqual(
+      capped.map((action) => ({ audit: 'known-vulnerable-actions', action, reason: CAPPED_REASON(action) })),
+    );
+    expect(CAPPED_REASON('acme/action-31')).toBe(
+      `Keel did not read acme/action-31 this time: the pull request names more than ${MAX_ACTIONS_READ} actions it has not read recently, and it reads ${MAX_ACTIONS_READ} per push. The next push reads the rest.`,
+    );
   });
 });

@@ -3,6 +3,7 @@
  * a repair makes, so a test reads as the conversation Keel has with GitHub. Built on the shared
  * GitHub mock, which fails a test on any request left unmocked or mock left unused.
  */
+import { createHash } from 'node:crypto';
 import type nock from 'nock';
 import { example } from '../../fixtures/index.js';
 import { githubApi } from '../helpers/github-mock.js';
@@ -67,10 +68,7 @@ export interface RepoFile {
 }
 
 export function blobSha(file: RepoFile): string {
-  return Buffer.from(file.path + file.text)
-    .toString('hex')
-    .padEnd(40, '0')
-    .slice(0, 40);
+  return createHash('sha1').update(`${file.path}\0${file.text}`).digest('hex');
 }
 
 /** The workflows directory listing: the files with `etag`, or 304 when `notModified`. */
@@ -150,16 +148,37 @@ export interface CommitWrites {
 }
 
 /**
- * One commit on `branch` through the Git Data API; `existing`: the branch is moved, not created;
- * `refused`: the ref write never leaves Keel (the request guard stops it), so it is not mocked.
+ * The directory of the files a commit writes, listed at the head it builds on, so Keel can check
+ * they are still what it read: `files` as they are there (the repair's workflows; none for the
+ * onboarding's `.github/keel.yml`).
+ */
+export function mockFilesAtHead(
+  scope: nock.Scope,
+  files: readonly RepoFile[],
+  { directory = '.github/workflows', head = HEAD_SHA } = {},
+): void {
+  scope
+    .get(`${REPO_PATH}/contents/${encodeURIComponent(directory)}`)
+    .query({ ref: head })
+    .reply(
+      200,
+      files.map((file) => ({ type: 'file', name: file.path.split('/').pop(), path: file.path, sha: blobSha(file) })),
+    );
+}
+
+/**
+ * One commit on `branch` through the Git Data API, on a head where `atHead` are as Keel read them;
+ * `existing`: the branch is moved, not created; `refused`: the ref write never leaves Keel (the
+ * request guard stops it), so it is not mocked.
  */
 export function mockCommit(
   scope: nock.Scope,
   count: number,
-  { branch = 'keel/repair-workflows', existing = false, refused = false } = {},
+  { branch = 'keel/repair-workflows', existing = false, refused = false, atHead = [] as readonly RepoFile[] } = {},
 ): CommitWrites {
   const writes: CommitWrites = { blobs: [], tree: [], message: '', ref: undefined };
   scope.get(`${REPO_PATH}/git/ref/heads%2F${DEFAULT_BRANCH}`).reply(200, { object: { sha: HEAD_SHA } });
+  mockFilesAtHead(scope, atHead, { directory: branch === 'keel/configure' ? '.github' : '.github/workflows' });
   scope.get(`${REPO_PATH}/git/commits/${HEAD_SHA}`).reply(200, { sha: HEAD_SHA, tree: { sha: 'tree-base' } });
   scope
     .post(`${REPO_PATH}/git/blobs`, (body: { content: string }) => {

@@ -106,7 +106,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [CI]);
     mockBlobs(scope, [CI]);
     mockPulls(scope, []);
-    const commit = mockCommit(scope, 1);
+    const commit = mockCommit(scope, 1, { atHead: [CI] });
     const opened = mockOpenPull(scope);
     mockRelist(scope);
     await deliverPush();
@@ -137,7 +137,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [CI]);
     mockBlobs(scope, [CI]);
     mockPulls(scope, [{ number: 7, state: 'open', body: `Old findings\n${markerFor('0123456789abcdef')}` }]);
-    const commit = mockCommit(scope, 1, { existing: true });
+    const commit = mockCommit(scope, 1, { existing: true, atHead: [CI] });
     const edited = mockEditPull(scope, 7);
     mockRelist(scope);
     await deliverPush();
@@ -155,7 +155,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(first.scope, [CI]);
     mockBlobs(first.scope, [CI]);
     mockPulls(first.scope, []);
-    mockCommit(first.scope, 1);
+    mockCommit(first.scope, 1, { atHead: [CI] });
     const opened = mockOpenPull(first.scope);
     mockRelist(first.scope);
     await deliverPush('delivery-1');
@@ -185,7 +185,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [CI]);
     mockBlobs(scope, [CI]);
     mockPulls(scope, []);
-    mockCommit(scope, 1);
+    mockCommit(scope, 1, { atHead: [CI] });
     // The first attempt's pull request is refused by the rate limit: the delivery fails and runs again.
     scope
       .post('/repos/Codertocat/Hello-World/pulls')
@@ -198,7 +198,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [], { notModified: true, ifNoneMatch: '"listing-1"' });
     mockBlobs(scope, [CI]);
     mockPulls(scope, [], { notModified: true, ifNoneMatch: '"pulls-1"' });
-    mockCommit(scope, 1, { existing: true });
+    mockCommit(scope, 1, { existing: true, atHead: [CI] });
     const opened = mockOpenPull(scope, 8);
     mockRelist(scope, [{ number: 8, state: 'open', body: 'opened' }]);
 
@@ -227,7 +227,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [CI]);
     mockBlobs(scope, [CI]);
     mockPulls(scope, [{ number: 7, state: 'closed', body: `…\n${markerFor('0123456789abcdef')}` }]);
-    mockCommit(scope, 1, { existing: true });
+    mockCommit(scope, 1, { existing: true, atHead: [CI] });
     const opened = mockOpenPull(scope, 8);
     mockRelist(scope);
     await deliverPush();
@@ -243,7 +243,7 @@ describe('a push to the default branch touching a workflow', () => {
     mockListing(scope, [CI]);
     mockBlobs(scope, [CI]);
     mockPulls(scope, []);
-    mockCommit(scope, 1, { existing: true });
+    mockCommit(scope, 1, { existing: true, atHead: [CI] });
     scope.post('/repos/Codertocat/Hello-World/pulls').reply(422, {
       message: 'Validation Failed',
       errors: [{ message: 'A pull request already exists for Codertocat:keel/repair-workflows.' }],

@@ -11,7 +11,7 @@ import { readSchedule } from '../../src/connection/schedules.js';
 import { signPath } from '../../src/http/signed-links.js';
 import { createRepairJobs, QUEUE_JOB, REPORT_RETENTION_JOB, SWEEP_JOB } from '../../src/repair/jobs.js';
 import { repairPlugin } from '../../src/repair/plugin.js';
-import { queueRepair, reserveOpening, saveReport } from '../../src/repair/store.js';
+import { queueRepair, reserveOpening, saveActionFacts, saveReport } from '../../src/repair/store.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 import {
@@ -120,7 +120,7 @@ function mockRepairOpening(scope: ReturnType<typeof recordedGitHub>['scope'], { 
   mockListing(scope, [CI]);
   mockBlobs(scope, [CI]);
   mockPulls(scope, []);
-  const commit = mockCommit(scope, 1);
+  const commit = mockCommit(scope, 1, { atHead: [CI] });
   const opened = mockOpenPull(scope, 7);
   mockRelist(scope, [{ number: 7, state: 'open', body: 'opened' }]);
   return { commit, opened };
@@ -310,8 +310,34 @@ describe('dry-run reports', () => {
 
     const results = await runJobs(NOW);
 
-    expect(results[REPORT_RETENTION_JOB]).toEqual({ deleted: 1 });
+    expect(results[REPORT_RETENTION_JOB]).toEqual({ deleted: 1, actionFacts: 0 });
     expect((await page(old)).status).toBe(404);
     expect((await page(recent)).status).toBe(200);
+  });
+});
+
+describe('action facts', () => {
+  it('are deleted once no scan or audit has read them from GitHub for longer than they are trusted, plus a margin', async () => {
+    const { store } = keel.keel;
+    const facts = { using: 'node20', target: null };
+    // Repair's: trusted 7 days (SHA pins for ever), deleted after 30.
+    await saveActionFacts(store, 'someone/deploy@v2', facts, NOW - 31 * DAY);
+    await saveActionFacts(store, `someone/deploy@${'a'.repeat(40)}`, facts, NOW - 31 * DAY);
+    await saveActionFacts(store, 'someone/build@v1', facts, NOW - 29 * DAY);
+    // The workflow audit's: trusted 6 hours, deleted after a day and 6 hours.
+    const audit = (uses: string, checkedAt: number) =>
+      store.db
+        .insertInto('repair_action_facts')
+        .values({ uses, facts: JSON.stringify({ ok: true, value: [] }), checked_at: checkedAt })
+        .execute();
+    await audit('pr-checks:v3:advisories:github.com:someone/deploy', NOW - 31 * HOUR);
+    await audit('pr-checks:v2:refs:github.com:someone/deploy', NOW - 2 * DAY);
+    await audit('pr-checks:v3:refs:github.com:someone/deploy', NOW - 29 * HOUR);
+
+    const results = await runJobs(NOW, [REPORT_RETENTION_JOB]);
+
+    expect(results[REPORT_RETENTION_JOB]).toEqual({ deleted: 0, actionFacts: 4 });
+    const left = await store.db.selectFrom('repair_action_facts').select('uses').orderBy('uses').execute();
+    expect(left.map((row) => row.uses)).toEqual(['pr-checks:v3:refs:github.com:someone/deploy', 'someone/build@v1']);
   });
 });

@@ -8,8 +8,10 @@ import { useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 import {
   DEFAULT_BRANCH,
+  HEAD_SHA,
   mockCommit,
   mockConfig,
+  mockFilesAtHead,
   mockListing,
   mockOpenPull,
   mockPulls,
@@ -57,6 +59,18 @@ describe('a repository joining without .github/keel.yml', () => {
     expect(opened).toMatchObject([{ title: 'Configure Keel', head: 'keel/configure', base: DEFAULT_BRANCH }]);
     expect(opened[0]?.body).toContain('A first scan found nothing GitHub retired in your workflows.');
     expect(opened[0]?.body).toContain('`repair: false`');
+  });
+
+  it('does not get it when someone pushed a .github/keel.yml after Keel looked: nothing is written', async () => {
+    const { scope, requests } = recordedGitHub();
+    mockTokens(scope);
+    mockConfig(scope, null);
+    mockFirstRepair(scope);
+    mockPulls(scope, [], { branch: 'keel/configure' });
+    scope.get(`${REPO_PATH}/git/ref/heads%2F${DEFAULT_BRANCH}`).reply(200, { object: { sha: HEAD_SHA } });
+    mockFilesAtHead(scope, [{ path: '.github/keel.yml', text: 'repair: false\n' }], { directory: '.github' });
+    await install();
+    expect(requests.filter((request) => request.startsWith('POST') && !request.includes('access_tokens'))).toEqual([]);
   });
 
   it('does not get it again after a person closed it', async () => {

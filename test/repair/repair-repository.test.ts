@@ -8,10 +8,12 @@ import { useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 import {
   DEFAULT_BRANCH,
+  HEAD_SHA,
   INSTALLATION_ID,
   mockBlobs,
   mockCommit,
   mockConfig,
+  mockFilesAtHead,
   mockListing,
   mockOpenPull,
   mockPulls,
@@ -63,7 +65,7 @@ function expectOpened(files: RepoFile[], facts: () => void): { blobs: string[]; 
   mockBlobs(scope, files);
   facts();
   mockPulls(scope, []);
-  const commit = mockCommit(scope, files.length);
+  const commit = mockCommit(scope, files.length, { atHead: files });
   const opened = mockOpenPull(scope);
   mockRelist(scope);
   return { blobs: commit.blobs, body: () => opened[0]?.body ?? '' };
@@ -115,6 +117,36 @@ describe('repairRepository', () => {
     });
     await repairRepository(deps, TARGET);
     expect(opened.blobs).toEqual([file.text.replace('deploy-action@v2', 'deploy-action@v3')]);
+  });
+
+  it('never builds on a head where a push changed the workflow after the scan read it: it scans again', async () => {
+    const read = workflow('      - run: make test').text.replace('ubuntu-latest', 'ubuntu-20.04');
+    const scanned: RepoFile = { path: '.github/workflows/build.yaml', text: read };
+    // Pushed between the scan and the commit: a lint step the repair must keep.
+    const pushed: RepoFile = {
+      ...scanned,
+      text: read.replace('      - run: make test', '      - run: make lint\n      - run: make test'),
+    };
+    const { scope } = recordedGitHub();
+    mockTokens(scope);
+    mockConfig(scope, null);
+    mockListing(scope, [scanned]);
+    mockBlobs(scope, [scanned]);
+    mockPulls(scope, []);
+    scope.get(`${REPO_PATH}/git/ref/heads%2F${DEFAULT_BRANCH}`).reply(200, { object: { sha: HEAD_SHA } });
+    mockFilesAtHead(scope, [pushed]);
+    // The second scan, from the head the push made.
+    mockConfig(scope, null);
+    mockListing(scope, [pushed], { etag: '"listing-2"', ifNoneMatch: '"listing-1"' });
+    mockBlobs(scope, [pushed]);
+    mockPulls(scope, [], { notModified: true, ifNoneMatch: '"pulls-1"' });
+    const commit = mockCommit(scope, 1, { atHead: [pushed] });
+    mockOpenPull(scope);
+    mockRelist(scope);
+
+    expect(await repairRepository(deps, TARGET)).toMatchObject({ kind: 'opened', findings: 1 });
+    expect(commit.blobs).toEqual([pushed.text.replace('ubuntu-20.04', 'ubuntu-24.04')]);
+    expect(commit.blobs[0]).toContain('make lint');
   });
 
   it('in dry-run mode opens nothing and lists the would-be changes on a signed page', async () => {
@@ -176,7 +208,12 @@ describe('the request guard', () => {
       commitToBranch(
         octokit,
         { owner: OWNER, repo: REPO, githubHost: 'api.github.com' },
-        { base: DEFAULT_BRANCH, branch: DEFAULT_BRANCH, message: 'm', files: [{ path: 'a.yml', text: 'a' }] },
+        {
+          base: DEFAULT_BRANCH,
+          branch: DEFAULT_BRANCH,
+          message: 'm',
+          files: [{ path: '.github/workflows/a.yml', text: 'a', basedOn: null }],
+        },
       ),
     ).rejects.toBeInstanceOf(GuardError);
     expect(writes.ref).toBeUndefined();

@@ -63,7 +63,7 @@ beforeEach(async () => {
 afterEach(() => keel.stop());
 
 describe('GitHub requests for 10 workflows with 5 findings', () => {
-  it('first pull request: 27 requests (2 of them token mints); unchanged re-scan: 3 conditional reads answered 304', async () => {
+  it('first pull request: 28 requests (2 of them token mints); unchanged re-scan: 3 conditional reads answered 304', async () => {
     const first = recordedGitHub();
     mockTokens(first.scope);
     first.scope
@@ -72,11 +72,11 @@ describe('GitHub requests for 10 workflows with 5 findings', () => {
     mockListing(first.scope, WORKFLOWS);
     mockBlobs(first.scope, WORKFLOWS);
     mockPulls(first.scope, []);
-    mockCommit(first.scope, 5);
+    mockCommit(first.scope, 5, { atHead: WORKFLOWS });
     mockOpenPull(first.scope);
     mockRelist(first.scope);
     expect(await repairRepository(deps, TARGET)).toMatchObject({ kind: 'opened', findings: 5, files: 5 });
-    expect(first.requests).toHaveLength(27);
+    expect(first.requests).toHaveLength(28);
     expect(await readOpenRepairPullRequest(keel.keel.store, REPOSITORY_ID)).toMatchObject({
       number: 7,
       url: `https://github.com/${OWNER}/${REPO}/pull/7`,

@@ -14,8 +14,8 @@ export interface ActionAdvisory {
   ghsaId: string;
   severity: AdvisorySeverity;
   summary: string;
-  /** https://github.com/advisories/GHSA-… */
-  url: string;
+  /** https://github.com/advisories/GHSA-… (or the GitHub Enterprise host's); absent when GitHub's answer was not such an address. */
+  url?: string;
   /** This action's entries of the advisory's `vulnerabilities`. */
   ranges: { vulnerableVersionRange: string | null; firstPatchedVersion: string | null }[];
 }
@@ -40,6 +40,8 @@ export type Fact<T> = { ok: true; value: T } | { ok: false; reason: string };
 export interface ActionFacts {
   advisories: ReadonlyMap<string, Fact<ActionAdvisory[]>>;
   refs: ReadonlyMap<string, Fact<ActionRefs>>;
+  /** The audits that would have judged an action but were left out: its facts could not be had. */
+  skipped?: readonly SkippedAudit[];
 }
 
 /** A `uses:` naming a repository: `owner/repo[/path]@ref`. */
@@ -84,8 +86,8 @@ export function findLongestTag(refs: ActionRefs, commit: string): string | undef
   return longest(atCommit.filter((tag) => parseVersion(tag.name) !== undefined)) ?? longest(atCommit);
 }
 
-/** Which audits read which fact. */
-export const AUDITS_READING: Record<keyof ActionFacts, readonly AuditId[]> = {
+/** Which audits a fact is needed for (known-vulnerable-actions also reads refs, but judges without them). */
+export const AUDITS_READING: Record<'advisories' | 'refs', readonly AuditId[]> = {
   advisories: ['known-vulnerable-actions'],
   refs: ['ref-confusion', 'stale-action-refs'],
 };
@@ -95,13 +97,4 @@ export interface SkippedAudit {
   /** `owner/repo` */
   action: string;
   reason: string;
-}
-
-/** The audits left out for an action because GitHub could not answer, among those switched on. */
-export function listSkippedAudits(facts: ActionFacts, isOn: (audit: AuditId) => boolean): SkippedAudit[] {
-  return (Object.keys(AUDITS_READING) as (keyof ActionFacts)[]).flatMap((kind) =>
-    [...facts[kind].entries()].flatMap(([action, fact]) =>
-      fact.ok ? [] : AUDITS_READING[kind].filter(isOn).map((audit) => ({ audit, action, reason: fact.reason })),
-    ),
-  );
 }

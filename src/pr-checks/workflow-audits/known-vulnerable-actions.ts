@@ -54,12 +54,12 @@ export const knownVulnerableActions: Audit = ({ workflow, actionFacts }) => {
             severity: SEVERITY[advisory.severity],
             lines: [uses.field.line],
             title: `Action with a known vulnerability: ${advisory.ghsaId} (${advisory.severity})`,
-            explanation: `${uses.repository} ${version} is affected by ${advisory.ghsaId}, rated ${advisory.severity}: ${advisory.summary} Affected versions: ${range.vulnerableVersionRange}. Advisory: ${advisory.url}`,
+            explanation: `${uses.repository} ${version} is affected by ${advisory.ghsaId}, rated ${advisory.severity}: ${advisory.summary} Affected versions: ${range.vulnerableVersionRange}. Advisory: ${advisory.url ?? advisory.ghsaId}`,
             fix: patched
               ? `Update ${uses.repository} to ${patched} or later (its first patched version), pinned by commit SHA with the version as a comment.`
               : `No patched version is published yet: remove ${uses.repository} or replace it until one is.`,
             evidence: `uses: ${uses.field.value}${uses.field.comment ? ` # ${uses.field.comment}` : ''}`,
-            link: advisory.url,
+            ...(advisory.url ? { link: advisory.url } : {}),
           },
         ];
       });
