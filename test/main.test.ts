@@ -1,7 +1,8 @@
 /**
  * The process as an operator runs it: `npm start` (registered or not) on a port another process
  * holds says so and how to fix it, without a stack trace; SIGTERM sent to `npm start` stops Keel
- * itself, not only npm.
+ * itself, not only npm. `npm start` runs the compiled `node dist/main.js`; the port tests run that
+ * directly, without npm in between.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,14 +10,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assertBuilt, ROOT } from './helpers/built.js';
 import { testEnv } from './helpers/keel.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 let directory: string;
 let occupier: Server;
 let children: ChildProcess[] = [];
+let servers: Server[] = [];
 
+beforeAll(() => assertBuilt());
 beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'keel-main-'));
   occupier = createServer();
@@ -25,7 +28,8 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const child of children) child.kill('SIGKILL');
   children = [];
-  await new Promise((resolve) => occupier.close(resolve));
+  await Promise.all([occupier, ...servers].map((server) => new Promise((resolve) => server.close(resolve))));
+  servers = [];
   rmSync(directory, { recursive: true, force: true });
 });
 
@@ -52,7 +56,7 @@ const busyPort = () => String((occupier.address() as AddressInfo).port);
 
 describe('a port another process holds', () => {
   it('is named with the fix when Keel is registered', async () => {
-    const keel = run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const keel = run(process.execPath, ['dist/main.js'], {
       ...testEnv(),
       PORT: busyPort(),
       HOST: '127.0.0.1',
@@ -64,7 +68,7 @@ describe('a port another process holds', () => {
   }, 60_000);
 
   it('is named with the fix before registration, and no page points at the other process', async () => {
-    const keel = run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { PORT: busyPort(), HOST: '127.0.0.1' });
+    const keel = run(process.execPath, ['dist/main.js'], { PORT: busyPort(), HOST: '127.0.0.1' });
     expect(await keel.exit).toBe(1);
     expect(keel.output()).toContain('keel: Another process is already listening');
     expect(keel.output()).not.toContain('Open http');
@@ -79,7 +83,15 @@ describe('npm start', () => {
     const port = String((free.address() as AddressInfo).port);
     await new Promise((resolve) => free.close(resolve));
 
-    const npm = run('npm', ['start', '--silent'], { ...testEnv(), PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const github = await startGitHubStandIn();
+    const npm = run('npm', ['start', '--silent'], {
+      ...testEnv(),
+      PORT: port,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      GHE_HOST: github.host,
+      GHE_PROTOCOL: 'http',
+    });
     await expect.poll(() => npm.output(), { timeout: 45_000, interval: 100 }).toContain('Keel listening on');
     const keelPid = Number((await findChildPids(npm.child.pid ?? 0))[0]);
     npm.child.kill('SIGTERM');
@@ -87,6 +99,28 @@ describe('npm start', () => {
     expect(isRunning(keelPid)).toBe(false);
   }, 60_000);
 });
+
+/**
+ * GitHub's REST API as far as start-up asks (the app, its installations, its deliveries), on
+ * loopback: the process outside nock's reach must not try api.github.com, and background work
+ * waiting on an unreachable GitHub would hold its shutdown for the whole grace period.
+ */
+async function startGitHubStandIn(): Promise<{ host: string }> {
+  const answers: Record<string, unknown> = {
+    '/api/v3/app': { id: 4242, slug: 'keel', name: 'Keel' },
+    '/api/v3/app/installations': [],
+    '/api/v3/app/hook/deliveries': [],
+  };
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    const answer = request.method === 'GET' ? answers[path] : undefined;
+    response.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(answer ?? { message: 'Not Found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 /** The pids whose parent is `pid` (Linux /proc), e.g. the node process npm started. */
 async function findChildPids(pid: number): Promise<string[]> {

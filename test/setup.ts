@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { settleLeftovers } from './helpers/leftovers.js';
 
 // GitHub is mocked with nock; nothing leaves the machine except loopback (our own servers).
 beforeAll(() => {
@@ -10,3 +11,6 @@ beforeAll(() => {
 afterEach(() => {
   nock.cleanAll();
 });
+
+// Files share worker processes (vitest.config.ts): nothing a file started may outlive it.
+afterAll(() => settleLeftovers());

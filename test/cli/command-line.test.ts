@@ -6,13 +6,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionPlugin } from '../../src/connection/plugin.js';
+import { assertBuilt, ROOT } from '../helpers/built.js';
 import { startKeel, TEST_ADMIN_TOKEN, type TestKeel } from '../helpers/keel.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 let keel: TestKeel;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
+  assertBuilt();
   keel = await startKeel({ plugins: [connectionPlugin({ background: false, githubRetries: 0 })] });
   env = { PATH: process.env.PATH, KEEL_URL: keel.url, KEEL_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
 });

@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandsPlugin } from '../../src/commands/plugin.js';
-import { prChecksPlugin } from '../../src/pr-checks/plugin.js';
 import { saveReport } from '../../src/pr-checks/store.js';
 import type { PrCheckReport } from '../../src/pr-checks/report.js';
 import { addedFile, fakeSecrets } from '../../fixtures/pr-checks/helpers.js';
 import { example } from '../../fixtures/index.js';
 import { recordStatusWrites, useGitHubMock } from '../helpers/github-mock.js';
-import { startKeel, type TestKeel } from '../helpers/keel.js';
+import type { TestKeel } from '../helpers/keel.js';
 import {
   deliver,
   HEAD_SHA,
@@ -22,6 +20,7 @@ import {
   recordedGitHub,
   REPO_PATH,
   REPOSITORY_ID,
+  startCommandsKeel,
 } from './scenario.js';
 import type nock from 'nock';
 
@@ -29,10 +28,7 @@ useGitHubMock();
 
 let keel: TestKeel;
 beforeEach(async () => {
-  keel = await startKeel({
-    plugins: [prChecksPlugin(), commandsPlugin()],
-    env: { KEEL_PUBLIC_URL: 'https://keel.example.com' },
-  });
+  keel = await startCommandsKeel({ prChecks: true });
 });
 afterEach(() => keel.stop());
 

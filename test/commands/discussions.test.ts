@@ -1,9 +1,8 @@
 import type nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandsPlugin } from '../../src/commands/plugin.js';
 import { ADD_DISCUSSION_COMMENT, ADD_REACTION, DISCUSSION_REPLIES } from '../../src/commands/thread.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
-import { startKeel, type TestKeel } from '../helpers/keel.js';
+import type { TestKeel } from '../helpers/keel.js';
 import {
   deliver,
   discussion,
@@ -13,13 +12,14 @@ import {
   mockCommandsToken,
   mockConfig,
   recordedGitHub,
+  startCommandsKeel,
 } from './scenario.js';
 
 useGitHubMock();
 
 let keel: TestKeel;
 beforeEach(async () => {
-  keel = await startKeel({ plugins: [commandsPlugin()], env: { KEEL_PUBLIC_URL: 'https://keel.example.com' } });
+  keel = await startCommandsKeel();
 });
 afterEach(() => keel.stop());
 

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandsPlugin } from '../../src/commands/plugin.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
-import { startKeel, type TestKeel } from '../helpers/keel.js';
+import type { TestKeel } from '../helpers/keel.js';
 import {
   COMMENT_ID,
   deliver,
@@ -11,6 +10,7 @@ import {
   mockReactions,
   mockReply,
   recordedGitHub,
+  startCommandsKeel,
   storeInstallation,
 } from './scenario.js';
 
@@ -18,7 +18,7 @@ useGitHubMock();
 
 let keel: TestKeel;
 beforeEach(async () => {
-  keel = await startKeel({ plugins: [commandsPlugin()], env: { KEEL_PUBLIC_URL: 'https://keel.example.com' } });
+  keel = await startCommandsKeel();
 });
 afterEach(() => keel.stop());
 

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/ci/diagnose.js';
 import { saveRunDiagnoses } from '../../src/ci/store.js';
-import { commandsPlugin } from '../../src/commands/plugin.js';
-import { prChecksPlugin } from '../../src/pr-checks/plugin.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
-import { startKeel, type TestKeel } from '../helpers/keel.js';
+import type { TestKeel } from '../helpers/keel.js';
 import {
   deliver,
   HEAD_SHA,
@@ -20,6 +18,7 @@ import {
   recordedGitHub,
   REPO_PATH,
   REPOSITORY_ID,
+  startCommandsKeel,
   storeInstallation,
 } from './scenario.js';
 
@@ -27,10 +26,7 @@ useGitHubMock();
 
 let keel: TestKeel;
 beforeEach(async () => {
-  keel = await startKeel({
-    plugins: [prChecksPlugin(), commandsPlugin()],
-    env: { KEEL_PUBLIC_URL: 'https://keel.example.com' },
-  });
+  keel = await startCommandsKeel({ prChecks: true });
 });
 afterEach(() => keel.stop());
 

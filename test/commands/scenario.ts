@@ -1,13 +1,15 @@
 /**
- * Payloads and GitHub mocks for `/keel` command tests: real issue_comment, discussion and
- * discussion_comment examples from @octokit/webhooks-examples with an installation added, and
+ * The Keel, payloads and GitHub mocks for `/keel` command tests: real issue_comment, discussion
+ * and discussion_comment examples from @octokit/webhooks-examples with an installation added, and
  * the requests every answered command makes (config read, narrowed token, reactions, reply).
  */
 import type nock from 'nock';
 import { example } from '../../fixtures/index.js';
 import type { DiscussionCommentPayload, DiscussionPayload, IssueCommentPayload } from '../../src/commands/handler.js';
+import { commandsPlugin } from '../../src/commands/plugin.js';
+import { prChecksPlugin } from '../../src/pr-checks/plugin.js';
 import { githubApi } from '../helpers/github-mock.js';
-import type { TestKeel } from '../helpers/keel.js';
+import { startKeel, type TestKeel } from '../helpers/keel.js';
 
 export const INSTALLATION_ID = 42;
 /** The issue_comment examples' repository. */
@@ -17,6 +19,17 @@ export const COMMENT_ID = 492700400;
 export const PULL_NUMBER = 2;
 export const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 const INSTALLATION = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=' };
+
+/**
+ * A Keel answering commands, its links under https://keel.example.com; with `prChecks`, it also
+ * audits pull requests (what `/keel check` and accepted findings act on).
+ */
+export function startCommandsKeel({ prChecks = false }: { prChecks?: boolean } = {}): Promise<TestKeel> {
+  return startKeel({
+    plugins: prChecks ? [prChecksPlugin(), commandsPlugin()] : [commandsPlugin()],
+    env: { KEEL_PUBLIC_URL: 'https://keel.example.com' },
+  });
+}
 
 export interface CommentOptions {
   /** On a pull request (#2) rather than the issue (#1). */

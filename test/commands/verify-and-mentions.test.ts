@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandsPlugin } from '../../src/commands/plugin.js';
 import { mockVerification } from '../connection/mock-verification.js';
 import { useGitHubMock } from '../helpers/github-mock.js';
-import { startKeel, type TestKeel } from '../helpers/keel.js';
+import type { TestKeel } from '../helpers/keel.js';
 import {
   deliver,
   INSTALLATION_ID,
@@ -13,6 +12,7 @@ import {
   mockReply,
   mockRole,
   recordedGitHub,
+  startCommandsKeel,
   storeInstallation,
 } from './scenario.js';
 
@@ -20,7 +20,7 @@ useGitHubMock();
 
 let keel: TestKeel;
 beforeEach(async () => {
-  keel = await startKeel({ plugins: [commandsPlugin()], env: { KEEL_PUBLIC_URL: 'https://keel.example.com' } });
+  keel = await startCommandsKeel();
 });
 afterEach(() => keel.stop());
 

@@ -11,6 +11,7 @@ import { loadConfig, type KeelConfig } from '../../src/config.js';
 import { createKeel, type CreateKeelOptions, type Keel, type KeelPlugin } from '../../src/keel.js';
 import { createLogger, createSecretScrubber } from '../../src/logging.js';
 import { signDelivery, testPrivateKey } from '../../fixtures/index.js';
+import { trackLeftover } from './leftovers.js';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -72,6 +73,12 @@ export async function startKeel(options: StartKeelOptions = {}): Promise<TestKee
     githubThrottle: options.githubThrottle ?? false,
   });
   const url = await keel.listen();
+  const stop = async () => {
+    untrack();
+    await keel.stop(2_000);
+    rmSync(directory, { recursive: true, force: true });
+  };
+  const untrack = trackLeftover({ describe: `a Keel on ${url}`, mustEndInFile: true, end: stop });
   return {
     keel,
     url,
@@ -87,9 +94,6 @@ export async function startKeel(options: StartKeelOptions = {}): Promise<TestKee
         headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },
       });
     },
-    async stop() {
-      await keel.stop(2_000);
-      rmSync(directory, { recursive: true, force: true });
-    },
+    stop,
   };
 }
