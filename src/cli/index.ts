@@ -8,6 +8,7 @@ import { send, sendUsage } from './commands/send.js';
 import { services, servicesUsage } from './commands/services.js';
 import { status, statusUsage } from './commands/status.js';
 import { verify, verifyUsage } from './commands/verify.js';
+import { writeCheck, writeCheckUsage } from './commands/write-check.js';
 
 type Command = { run: (args: string[], context: CliContext) => Promise<number>; usage: string; summary: string };
 
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, Command> = {
   exclusions: { run: exclusions, usage: exclusionsUsage, summary: 'show or set the repositories Keel leaves alone' },
   refresh: { run: refresh, usage: refreshUsage, summary: 're-read the repositories an installation can see' },
   update: { run: update, usage: updateUsage, summary: 'resync: repositories, verification, missed deliveries' },
+  'write-check': {
+    run: writeCheck,
+    usage: writeCheckUsage,
+    summary: 'verify by opening a pull request, following each step as it happens',
+  },
   delete: { run: deleteIntegration, usage: deleteUsage, summary: 'remove everything Keel stored for an installation' },
 };
 

@@ -1,11 +1,14 @@
 /**
- * /api/installations (behind adminAuth): list, detail, and verify-now with an optional write
- * round trip (a dry run unless asked otherwise).
+ * `POST /api/installations/:id/verify` (behind apiAuth): verify now, with an optional write round
+ * trip (a dry run unless asked otherwise). The list and the detail are the integration actions'
+ * (src/integrations/api.ts), mounted first on the same prefix.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { WriteCheckRunningError } from '../integrations/errors.js';
+import { findRunningWriteCheck } from '../integrations/write-checks.js';
 import type { Store } from '../store/database.js';
-import { getInstallationRecord, getInstallationRow, listInstallationRecords } from './installation-reads.js';
+import { getInstallationRecord, getInstallationRow } from './installation-reads.js';
 import { toInstallationJson } from './to-installation-json.js';
 import type { VerifyAndStore } from './verify-and-store.js';
 
@@ -40,14 +43,6 @@ const NOT_FOUND = {
 
 export function installationsApi({ store, verify }: { store: Store; verify: VerifyAndStore }) {
   const api = new Hono();
-  api.get('/', async (c) => c.json((await listInstallationRecords(store)).map((record) => toInstallationJson(record))));
-
-  api.get('/:id', async (c) => {
-    const id = parseId(c.req.param('id'));
-    const record = id === undefined ? undefined : await getInstallationRecord(store, id);
-    return record ? c.json(toInstallationJson(record)) : c.json(NOT_FOUND, 404);
-  });
-
   api.post('/:id/verify', async (c) => {
     const text = await c.req.text();
     let raw: unknown = {};
@@ -72,6 +67,12 @@ export function installationsApi({ store, verify }: { store: Store; verify: Veri
     const row = id === undefined ? undefined : await getInstallationRow(store, id);
     if (id === undefined || !row) return c.json(NOT_FOUND, 404);
     const writeCheck = body.data.writeCheck;
+    const running = writeCheck && !writeCheck.dryRun ? await findRunningWriteCheck(store, id, Date.now()) : undefined;
+    if (running) {
+      // Both round trips would use the keel/connection-check branch.
+      const error = new WriteCheckRunningError(String(id), running);
+      return c.json({ error: error.message, remedy: error.remedy }, 409);
+    }
     await verify(id, {
       ...(writeCheck
         ? {

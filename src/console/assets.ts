@@ -107,6 +107,28 @@ for (const form of document.querySelectorAll('form[data-confirm]')) {
   };
   input.addEventListener('input', sync);
   sync();
+}
+// A page that goes on changing (data-live-update: seconds) is read again in the background and
+// its data-live-region elements replaced in place, so focus and reading position stay; without
+// this script such a page reloads itself (a meta refresh inside noscript).
+const liveSeconds = Number(document.body.dataset.liveUpdate);
+if (liveSeconds > 0) {
+  const schedule = () => setTimeout(update, liveSeconds * 1000);
+  const update = async () => {
+    try {
+      const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      if (!response.ok) return schedule();
+      const next = new DOMParser().parseFromString(await response.text(), 'text/html');
+      for (const region of document.querySelectorAll('[data-live-region]')) {
+        const fresh = next.getElementById(region.id);
+        if (fresh && fresh.innerHTML !== region.innerHTML) region.innerHTML = fresh.innerHTML;
+      }
+      if (next.body.dataset.liveUpdate) schedule();
+    } catch {
+      schedule();
+    }
+  };
+  schedule();
 }`;
 
 interface Asset {

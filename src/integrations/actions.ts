@@ -3,7 +3,7 @@
  * returns plain JSON-able data, throws typed errors with a remedy, and writes an audit row (who,
  * what, when). An integration is addressed by its id (for GitHub, the installation id as text).
  */
-import { getInstallationRecord, listInstallationRecords } from '../connection/installation-reads.js';
+import { getInstallationRecord, getInstallationRow } from '../connection/installation-reads.js';
 import { deleteInstallationData, recordAudit, type DeletionCounts } from '../connection/installation-rows.js';
 import { GITHUB_DELIVERY_RETENTION_MS, recoverDeliveries } from '../connection/recover-deliveries.js';
 import { toInstallationJson, type InstallationJson } from '../connection/to-installation-json.js';
@@ -18,6 +18,7 @@ import { refreshRepositories, type RepositoryRefresh } from './refresh-repositor
 import { applyServicesUpdate, readServices } from './services.js';
 import { ensureGitHubIntegration, readIntegration, saveExclusions, saveServices } from './store.js';
 import { grantRole, listGrants, type GrantedRole } from './grants.js';
+import { listIntegrationRecords } from './list-integration-records.js';
 import { createWriteCheckRunner } from './run-write-check.js';
 import type { WriteCheckJson } from './write-checks.js';
 import { forgetRoles, type Role } from '../console/roles.js';
@@ -35,6 +36,9 @@ export interface AuditLogQuery extends Omit<AuditQuery, 'installationId'> {
   integrationId?: string;
 }
 
+/** Pull request verifications an integration's list shows. */
+const WRITE_CHECK_HISTORY = 20;
+
 export interface IntegrationActionsOptions {
   /** The most a test (verification) may take before the action answers (default 15 s). */
   testBudgetMs?: number;
@@ -46,7 +50,10 @@ export function createIntegrationActions(services: KeelServices, options: Integr
   const now = options.now ?? Date.now;
   const testBudgetMs = options.testBudgetMs ?? 15_000;
   const verifierServices = { ...services, log: log.child({ name: 'connection' }) };
-  const writeChecks = createWriteCheckRunner(services, { now });
+  // Made on first use: the console's setup route makes a set of actions per sign-up and never
+  // starts a pull request verification, so it registers no stop hook.
+  let writeCheckRunner: ReturnType<typeof createWriteCheckRunner> | undefined;
+  const writeChecks = () => (writeCheckRunner ??= createWriteCheckRunner(services, { now }));
 
   function installationIdOf(id: string): number {
     if (!/^\d{1,15}$/.test(id)) throw integrationNotFound(id);
@@ -92,7 +99,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
   }
 
   async function readWriteCheck(id: string, runId: string): Promise<WriteCheckJson> {
-    const found = await writeChecks.read(installationIdOf(id), runId);
+    const found = await writeChecks().read(installationIdOf(id), runId);
     if (!found) {
       throw new IntegrationActionError(
         'WRITE_CHECK_NOT_FOUND',
@@ -126,11 +133,26 @@ export function createIntegrationActions(services: KeelServices, options: Integr
   }
 
   return {
-    async list(): Promise<IntegrationJson[]> {
-      const records = await listInstallationRecords(store);
-      const rows = await store.db.selectFrom('integrations').selectAll().execute();
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return records.map((record) => describe(record, byId.get(String(record.row.id))));
+    /**
+     * Every integration (or those of `ids`), read on the lean path (see listIntegrationRecords).
+     * Each report keeps its time, state and checks; the rest of it (the grant, events and a day of
+     * deliveries, judged at the top already) is in GET /api/installations/:id.
+     */
+    async list(ids?: readonly number[]): Promise<IntegrationJson[]> {
+      const records = await listIntegrationRecords(store, ids);
+      return records.map((record) => {
+        const integration = describe(record, record.integration);
+        const report = integration.report;
+        return {
+          ...integration,
+          report: report && {
+            at: report.at,
+            installationId: report.installationId,
+            state: report.state,
+            checks: report.checks,
+          },
+        };
+      });
     },
 
     get: read,
@@ -186,13 +208,20 @@ export function createIntegrationActions(services: KeelServices, options: Integr
           'Pick one of its repositories; refresh them first if it is new.',
         );
       }
-      return readWriteCheck(id, await writeChecks.start(integration.id, repository, actor));
+      return readWriteCheck(id, await writeChecks().start(integration.id, repository, actor));
     },
 
     writeCheck: readWriteCheck,
 
+    /** The integration's latest pull request verifications, newest first. */
+    async writeChecks(id: string, limit = WRITE_CHECK_HISTORY): Promise<WriteCheckJson[]> {
+      const installationId = installationIdOf(id);
+      if (!(await getInstallationRow(store, installationId))) throw integrationNotFound(id);
+      return writeChecks().list(installationId, limit);
+    },
+
     /** Resolves once every pull request verification started here has finished. */
-    writeChecksIdle: writeChecks.idle,
+    writeChecksIdle: () => writeCheckRunner?.idle() ?? Promise.resolve(),
 
     async rename(id: string, name: string, actor: Actor): Promise<IntegrationJson> {
       const trimmed = name.trim();

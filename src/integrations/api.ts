@@ -7,7 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { ApiEnv } from '../console/auth/api-auth.js';
-import { isRole, rolesFor } from '../console/roles.js';
+import { isRole } from '../console/roles.js';
 import { KeelError } from '../errors.js';
 import { GitHubError } from '../github/errors.js';
 import type { DeliveryStatus } from '../store/schema.js';
@@ -61,11 +61,9 @@ export function integrationsApi(services: KeelServices, actions: IntegrationActi
   api.get(
     '/',
     handle(async (c) => {
-      const user = c.get('user');
-      const all = await actions.list();
-      if (!user) return all;
-      const roles = await rolesFor(services, user);
-      return all.filter((integration) => roles.has(integration.integrationId));
+      // A console session: apiAuth set the installations the user may see, and only those are read.
+      const visible = c.get('visibleInstallations');
+      return actions.list(c.get('user') ? (visible ?? []) : undefined);
     }),
   );
   api.get(
@@ -105,6 +103,10 @@ export function integrationsApi(services: KeelServices, actions: IntegrationActi
       }
       return actions.startWriteCheck(id(c), repository, actorOf(c));
     }, 202),
+  );
+  api.get(
+    '/:id/write-checks',
+    handle((c) => actions.writeChecks(id(c))),
   );
   api.get(
     '/:id/write-checks/:run',

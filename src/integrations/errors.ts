@@ -33,3 +33,18 @@ export function deliveryNotFound(id: string): IntegrationActionError {
 export function invalidInput(message: string, remedy: string): IntegrationActionError {
   return new IntegrationActionError('INVALID_INPUT', message, remedy, 400);
 }
+
+/** "Verify by opening a pull request" while another run of the same integration is still going. */
+export class WriteCheckRunningError extends IntegrationActionError {
+  constructor(
+    integrationId: string,
+    readonly runId: string,
+  ) {
+    super(
+      'WRITE_CHECK_RUNNING',
+      `A pull request verification of integration ${integrationId} is already running (${runId}); two at once would replace each other's branch.`,
+      `Follow it (GET /api/installations/${integrationId}/write-checks/${runId}, or keel write-check ${integrationId} --run ${runId}) and start another when it ends.`,
+      409,
+    );
+  }
+}

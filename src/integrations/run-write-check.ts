@@ -9,7 +9,8 @@ import { planWriteRoundTrip } from '../connection/verify/plan-write-round-trip.j
 import { createVerifier } from '../connection/verify-and-store.js';
 import { KeelError } from '../errors.js';
 import type { KeelServices } from '../keel.js';
-import { finishWriteCheck, readWriteCheck, recordWriteStep, startWriteCheck } from './write-checks.js';
+import { WriteCheckRunningError } from './errors.js';
+import { finishWriteCheck, listWriteChecks, readWriteCheck, recordWriteStep, startWriteCheck } from './write-checks.js';
 
 export interface WriteCheckRunnerOptions {
   now?: () => number;
@@ -21,8 +22,8 @@ export function createWriteCheckRunner(services: KeelServices, { now = Date.now 
     services: { ...services, log: log.child({ name: 'connection' }) },
     githubRetries: 0,
   });
-  const running = new Set<Promise<void>>();
-  services.onStop(() => Promise.all(running).then(() => undefined));
+  const inProgress = new Set<Promise<void>>();
+  services.onStop(() => Promise.all(inProgress).then(() => undefined));
 
   async function record(id: string, write: () => Promise<void>): Promise<void> {
     try {
@@ -39,7 +40,21 @@ export function createWriteCheckRunner(services: KeelServices, { now = Date.now 
         writeCheck: { repo: repository, dryRun: false },
         onWriteStep: (progress) => record(id, () => recordWriteStep(store, id, progress, now())),
       });
-      await finishWriteCheck(store, id, { state: report?.state ?? 'uninstalled', checks: report?.checks ?? [] }, now());
+      await finishWriteCheck(
+        store,
+        id,
+        report
+          ? { state: report.state, checks: report.checks }
+          : {
+              state: 'uninstalled',
+              checks: [],
+              error: {
+                message: 'Keel no longer knows this installation: it was removed while the verification ran.',
+                remedy: 'Install the app on the account again, then verify.',
+              },
+            },
+        now(),
+      );
       await recordAudit(store, {
         installationId,
         actor,
@@ -69,12 +84,15 @@ export function createWriteCheckRunner(services: KeelServices, { now = Date.now 
   }
 
   return {
-    /** Records the run with every step pending and starts it; answers at once with the run's id. */
+    /**
+     * Records the run with every step pending and starts it; answers at once with the run's id.
+     * Throws WriteCheckRunningError while another run of the installation goes on.
+     */
     async start(installationId: number, repository: string, actor: string): Promise<string> {
       const id = randomUUID();
       const [owner = '', repo = ''] = repository.split('/');
       const planned = planWriteRoundTrip({ owner, repo, at: new Date(now()).toISOString() });
-      await startWriteCheck(store, {
+      const running = await startWriteCheck(store, {
         id,
         installationId,
         repository,
@@ -82,14 +100,17 @@ export function createWriteCheckRunner(services: KeelServices, { now = Date.now 
         planned: planned.map((step) => ({ name: step.name, action: step.action })),
         now: now(),
       });
-      const done = run(id, installationId, repository, actor).finally(() => running.delete(done));
-      running.add(done);
+      if (running) throw new WriteCheckRunningError(String(installationId), running);
+      const done = run(id, installationId, repository, actor).finally(() => inProgress.delete(done));
+      inProgress.add(done);
       return id;
     },
 
     read: (installationId: number, id: string) => readWriteCheck(store, installationId, id, now()),
 
+    list: (installationId: number, limit: number) => listWriteChecks(store, installationId, limit, now()),
+
     /** Resolves when every run started here has finished (tests, and Keel's stop). */
-    idle: () => Promise.all(running).then(() => undefined),
+    idle: () => Promise.all(inProgress).then(() => undefined),
   };
 }

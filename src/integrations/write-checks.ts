@@ -4,7 +4,9 @@
  * ends, so any Keel process can show a run in progress and its outcome.
  */
 import type { CheckResult, WriteStepProgress } from '../connection/verify/types.js';
+import type { Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
+import type { WriteChecksTable } from '../store/schema.js';
 
 export type WriteStepStatus = 'pending' | 'running' | 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -17,6 +19,9 @@ export interface WriteStepJson {
   remedy: string;
 }
 
+/** What a run came to: still running, every step done, a step failed, or its process stopped first. */
+export type WriteCheckOutcome = 'running' | 'passed' | 'failed' | 'interrupted';
+
 export interface WriteCheckJson {
   id: string;
   integrationId: string;
@@ -25,6 +30,7 @@ export interface WriteCheckJson {
   /** running until the verification is stored; then the installation's state it found (interrupted when its process stopped). */
   state: string;
   running: boolean;
+  outcome: WriteCheckOutcome;
   steps: WriteStepJson[];
   startedAt: string;
   updatedAt: string;
@@ -50,6 +56,13 @@ function parseSteps(text: string): WriteStepJson[] {
   return JSON.parse(text) as WriteStepJson[];
 }
 
+/**
+ * Records a run with every step pending, unless another run of the same installation is still
+ * going: two round trips at once would replace each other's `keel/connection-check` branch. The
+ * row is written first and then the others are looked for, so of two runs started together in two
+ * processes at least one stands down (both may: then neither touches GitHub). Returns the id of
+ * the run in progress when this one stood down.
+ */
 export async function startWriteCheck(
   store: Store,
   run: {
@@ -60,7 +73,7 @@ export async function startWriteCheck(
     planned: { name: string; action: string }[];
     now: number;
   },
-): Promise<void> {
+): Promise<string | undefined> {
   const steps: WriteStepJson[] = [
     {
       name: CONNECTION_STEP,
@@ -85,6 +98,28 @@ export async function startWriteCheck(
       finished_at: null,
     })
     .execute();
+  const other = await findRunningWriteCheck(store, run.installationId, run.now, run.id);
+  if (!other) return undefined;
+  await store.db.deleteFrom('write_checks').where('id', '=', run.id).execute();
+  return other;
+}
+
+/** The id of a run of the installation still going on (not finished, heard from lately), if any. */
+export async function findRunningWriteCheck(
+  store: Store,
+  installationId: number,
+  now: number,
+  except?: string,
+): Promise<string | undefined> {
+  let query = store.db
+    .selectFrom('write_checks')
+    .select('id')
+    .where('installation_id', '=', installationId)
+    .where('finished_at', 'is', null)
+    .where('updated_at', '>=', now - WRITE_CHECK_STALE_MS)
+    .orderBy('started_at');
+  if (except !== undefined) query = query.where('id', '!=', except);
+  return (await query.executeTakeFirst())?.id;
 }
 
 async function updateSteps(
@@ -124,7 +159,8 @@ export function recordWriteStep(store: Store, id: string, progress: WriteStepPro
 
 /**
  * The verification was stored (or failed): every step takes its final check from the report, the
- * read checks their worst status, and a step that never ran is skipped.
+ * read checks their worst status (a failure only a warning when every write passed anyway), and a
+ * step that never ran is skipped.
  */
 export function finishWriteCheck(
   store: Store,
@@ -134,6 +170,10 @@ export function finishWriteCheck(
 ): Promise<void> {
   const byName = new Map(outcome.checks.map((check) => [check.name as string, check]));
   const reads = outcome.checks.filter((check) => !check.name.startsWith('write:'));
+  const writes = outcome.checks.filter((check) => check.name.startsWith('write:'));
+  // A read check that failed without stopping the writes (a permission another capability needs)
+  // is a warning here: the round trip itself went through.
+  const writesPassed = writes.length > 0 && writes.every((check) => check.status === 'pass');
   const worst = reads.reduce<CheckResult | undefined>(
     (found, check) => (!found || RANK[check.status] > RANK[found.status] ? check : found),
     undefined,
@@ -151,7 +191,7 @@ export function finishWriteCheck(
           return worst
             ? {
                 ...step,
-                status: worst.status,
+                status: worst.status === 'fail' && writesPassed ? 'warn' : worst.status,
                 finding: worst.status === 'pass' ? 'done' : worst.finding,
                 remedy: worst.remedy,
               }
@@ -167,6 +207,30 @@ export function finishWriteCheck(
   );
 }
 
+function judgeOutcome(finished: boolean, stale: boolean, steps: readonly WriteStepJson[]): WriteCheckOutcome {
+  if (!finished) return stale ? 'interrupted' : 'running';
+  return steps.some((step) => step.status === 'fail') ? 'failed' : 'passed';
+}
+
+function toWriteCheckJson(row: Selectable<WriteChecksTable>, now: number): WriteCheckJson {
+  const finished = row.finished_at !== null;
+  const stale = !finished && now - Number(row.updated_at) > WRITE_CHECK_STALE_MS;
+  const steps = parseSteps(row.steps);
+  return {
+    id: row.id,
+    integrationId: String(row.installation_id),
+    repository: row.repository,
+    actor: row.actor,
+    state: row.state ?? (stale ? 'interrupted' : 'running'),
+    running: !finished && !stale,
+    outcome: judgeOutcome(finished, stale, steps),
+    steps,
+    startedAt: iso(row.started_at) ?? '',
+    updatedAt: iso(row.updated_at) ?? '',
+    finishedAt: iso(row.finished_at),
+  };
+}
+
 export async function readWriteCheck(
   store: Store,
   installationId: number,
@@ -179,18 +243,23 @@ export async function readWriteCheck(
     .where('id', '=', id)
     .where('installation_id', '=', installationId)
     .executeTakeFirst();
-  if (!row) return undefined;
-  const stale = row.finished_at === null && now - Number(row.updated_at) > WRITE_CHECK_STALE_MS;
-  return {
-    id: row.id,
-    integrationId: String(row.installation_id),
-    repository: row.repository,
-    actor: row.actor,
-    state: row.state ?? (stale ? 'interrupted' : 'running'),
-    running: row.finished_at === null && !stale,
-    steps: parseSteps(row.steps),
-    startedAt: iso(row.started_at) ?? '',
-    updatedAt: iso(row.updated_at) ?? '',
-    finishedAt: iso(row.finished_at),
-  };
+  return row && toWriteCheckJson(row, now);
+}
+
+/** An installation's latest runs, newest first: a run started and left stays findable. */
+export async function listWriteChecks(
+  store: Store,
+  installationId: number,
+  limit: number,
+  now: number,
+): Promise<WriteCheckJson[]> {
+  const rows = await store.db
+    .selectFrom('write_checks')
+    .selectAll()
+    .where('installation_id', '=', installationId)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => toWriteCheckJson(row, now));
 }

@@ -75,7 +75,57 @@ describe('GET /api/installations (admin token)', () => {
     const list = (await (await keel.api('/api/installations')).json()) as { id: number }[];
     expect(list.map((installation) => installation.id)).toEqual([101, 102]);
   });
+
+  it('lists each installation as its own URL shows it, the repository list and the report’s extras aside', async () => {
+    mockVerification({ installationId: 101, account: { login: 'acme', type: 'Organization', id: 1010 } });
+    expect((await keel.api('/api/installations/101/verify', { method: 'POST', body: '{}' })).status).toBe(200);
+    await insertDeliveries(keel.keel.store, [
+      delivery('early', 101, 1_000),
+      delivery('late', 101, 9_000),
+      delivery('other', 102, 5_000),
+    ]);
+    const list = (await (await keel.api('/api/installations')).json()) as Record<string, unknown>[];
+    for (const listed of list) {
+      const detail = (await (await keel.api(`/api/installations/${String(listed.id)}`)).json()) as {
+        repositories: Record<string, unknown>;
+        report: Record<string, unknown> | null;
+      };
+      const { list: _repositories, ...repositories } = detail.repositories;
+      const report = detail.report && {
+        at: detail.report.at,
+        installationId: detail.report.installationId,
+        state: detail.report.state,
+        checks: detail.report.checks,
+      };
+      expect(listed).toEqual({ ...detail, repositories, report });
+    }
+    // The contract's fields, and the times read from the deliveries' index.
+    expect(list[0]).toMatchObject({
+      id: 101,
+      account: { login: 'acme', type: 'Organization' },
+      state: 'connected',
+      permissions: { required: expect.any(Object), granted: expect.any(Object), missing: [], extra: [] },
+      repositories: { selection: 'selected', count: 3 },
+      report: { at: expect.any(String), checks: expect.arrayContaining([expect.objectContaining({ status: 'pass' })]) },
+      firstDeliveryAt: new Date(1_000).toISOString(),
+      lastDeliveryAt: new Date(9_000).toISOString(),
+    });
+    expect(list[1]).toMatchObject({ report: null, lastDeliveryAt: new Date(5_000).toISOString() });
+  });
 });
+
+function delivery(id: string, installationId: number, receivedAt: number) {
+  return {
+    id,
+    event: 'push',
+    action: null,
+    installationId,
+    repository: null,
+    payload: Buffer.from('{}'),
+    status: 'ignored' as const,
+    receivedAt,
+  };
+}
 
 describe('PUT /api/installations/:id/services', () => {
   it('switches services and keeps the others', async () => {
@@ -325,6 +375,9 @@ describe('the API with a console session', () => {
       ['PUT', '/api/installations/102/roles', { login: 'mona', role: 'delete' }],
       ['GET', '/api/installations/102/deliveries'],
       ['GET', '/api/installations/102/audit'],
+      ['POST', '/api/installations/102/write-checks', { repository: 'globex/portal' }],
+      ['GET', '/api/installations/102/write-checks'],
+      ['GET', '/api/installations/102/write-checks/globex-run'],
       ['POST', '/api/installations/102/uninstall'],
       ['DELETE', '/api/installations/102', { confirm: 'globex' }],
     ];
@@ -333,6 +386,25 @@ describe('the API with a console session', () => {
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
     }
     expect((await keel.api('/api/installations/102')).status).toBe(200);
+  });
+
+  it('lets a member follow pull request verifications but not start one (403)', async () => {
+    const mona = await signInMona('member');
+    expect((await json(asSession(mona, '/api/installations/101/write-checks'))).status).toBe(200);
+    const started = await json(
+      asSession(mona, '/api/installations/101/write-checks', {
+        method: 'POST',
+        body: JSON.stringify({ repository: 'acme/api' }),
+      }),
+    );
+    expect(started).toEqual({
+      status: 403,
+      body: {
+        error: 'This needs the manage role on 101; you have view.',
+        remedy: 'Ask an owner of the organization to grant it.',
+      },
+    });
+    expect(await keel.keel.store.db.selectFrom('write_checks').select('id').execute()).toEqual([]);
   });
 
   it('lets a member view but not change, with 403', async () => {

@@ -16,9 +16,8 @@ export type ApiEnv = { Variables: { user: ConsoleUser | undefined } & Deliveries
 export type ApiAccess =
   | { kind: 'integration'; integrationId: string; role: Role }
   | { kind: 'delivery'; deliveryId: string; role: Role }
-  | { kind: 'filtered-list'; idField: 'id' }
-  /** The deliveries list: the route filters it by the installations the user may see. */
-  | { kind: 'visible-deliveries' }
+  /** The installations and deliveries lists: the route reads only the installations the user may see. */
+  | { kind: 'visible-list' }
   | { kind: 'admin-only' };
 
 /** What a session needs for an /api request (pure). */
@@ -32,8 +31,7 @@ export function judgeApiAccess(method: string, path: string): ApiAccess {
     const previewing = action === '/exclusions' && installation[3] === '/preview';
     return { kind: 'integration', integrationId, role: deleting ? 'delete' : previewing ? 'view' : 'manage' };
   }
-  if (/^\/api\/installations\/?$/.test(path) && method === 'GET') return { kind: 'filtered-list', idField: 'id' };
-  if (/^\/api\/deliveries\/?$/.test(path) && method === 'GET') return { kind: 'visible-deliveries' };
+  if (/^\/api\/(installations|deliveries)\/?$/.test(path) && method === 'GET') return { kind: 'visible-list' };
   const delivery = /^\/api\/deliveries\/([^/]+)(\/retry)?\/?$/.exec(path);
   if (delivery?.[1]) {
     return { kind: 'delivery', deliveryId: decodeURIComponent(delivery[1]), role: delivery[2] ? 'manage' : 'view' };
@@ -70,7 +68,7 @@ export function apiAuth(services: KeelServices): MiddlewareHandler<ApiEnv> {
       );
     }
     const roles = await rolesFor(services, user);
-    if (access.kind === 'visible-deliveries') c.set('visibleInstallations', [...roles.keys()].map(Number));
+    if (access.kind === 'visible-list') c.set('visibleInstallations', [...roles.keys()].map(Number));
     /** The integration this request touches, and the role it needs there. */
     let target: { integrationId: string; role: Role } | undefined;
     if (access.kind === 'integration') target = access;
@@ -97,10 +95,5 @@ export function apiAuth(services: KeelServices): MiddlewareHandler<ApiEnv> {
       }
     }
     await next();
-    if (access.kind === 'filtered-list' && c.res.ok) {
-      const items = (await c.res.clone().json()) as Record<string, unknown>[];
-      const visible = items.filter((item) => roles.has(String(item[access.idField])));
-      c.res = new Response(JSON.stringify(visible), { status: c.res.status, headers: c.res.headers });
-    }
   };
 }

@@ -6,7 +6,7 @@ import { PermissionsSection } from './permissions-section.js';
 import { RepositoriesSection } from './repositories-section.js';
 import { DangerSection, RolesSection, ServicesSection } from './settings-section.js';
 import { AuditTable, DeliveriesTable } from './tables.js';
-import type { IntegrationDetails, IntegrationView } from './view.js';
+import type { IntegrationDetails, IntegrationView, WriteCheckSummary } from './view.js';
 
 const ActionButton: FC<{ base: string; action: string; label: string; token: string; primary?: boolean }> = (props) => (
   <form method="post" action={`${props.base}/${props.action}`} class="mr-2 mb-2">
@@ -51,6 +51,25 @@ const Actions: FC<{ integration: IntegrationDetails; token: string }> = ({ integ
   );
 };
 
+const WRITE_CHECK_OUTCOMES: Record<WriteCheckSummary['outcome'], { text: string; variant: string }> = {
+  running: { text: 'Running', variant: 'accent' },
+  passed: { text: 'Passed', variant: 'success' },
+  failed: { text: 'Failed', variant: 'danger' },
+  interrupted: { text: 'Interrupted', variant: 'attention' },
+};
+
+const LatestWriteCheck: FC<{ run: WriteCheckSummary }> = ({ run }) => {
+  const outcome = WRITE_CHECK_OUTCOMES[run.outcome];
+  return (
+    <p class="mt-3" data-latest-write-check={run.outcome}>
+      <a href={run.href}>{`Latest pull request verification in ${run.repository}`}</a>
+      {', started '}
+      <Time at={run.startedAt} />
+      {run.actor ? ` by ${run.actor}` : ''}: <span class={`Label Label--${outcome.variant}`}>{outcome.text}</span>
+    </p>
+  );
+};
+
 const Verification: FC<{ integration: IntegrationDetails }> = ({ integration }) => (
   <section aria-labelledby="verification-heading" class="mb-5">
     <h2 id="verification-heading" class="h3 mb-2">
@@ -77,6 +96,7 @@ const Verification: FC<{ integration: IntegrationDetails }> = ({ integration }) 
         </ul>
       </>
     )}
+    {integration.latestWriteCheck ? <LatestWriteCheck run={integration.latestWriteCheck} /> : null}
     {integration.history.length > 1 ? (
       <details class="mt-3">
         <summary>{`Last ${integration.history.length} runs`}</summary>

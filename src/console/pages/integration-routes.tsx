@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { KeelError } from '../../errors.js';
 import type { IntegrationJson } from '../../integrations/actions.js';
-import { IntegrationActionError } from '../../integrations/errors.js';
+import { IntegrationActionError, WriteCheckRunningError } from '../../integrations/errors.js';
 import { SERVICE_IDS } from '../../integrations/services.js';
 import type { ConsoleEnv } from '../auth/session.js';
 import type { ConsoleRoutesOptions } from '../routes.js';
@@ -10,7 +10,15 @@ import { forgetRoles, isRole, roleAllows, type Role } from '../roles.js';
 import { countPendingDeliveries, readRunHistory } from './console-reads.js';
 import { IntegrationPage } from './integration-page.js';
 import { WriteCheckPage } from './write-check-page.js';
-import { finishPost, forbidden, frameFor, notFound, sendPage, type ConsoleContext } from './respond.js';
+import {
+  finishPost,
+  forbidden,
+  RedirectingError,
+  frameFor,
+  notFound,
+  sendPage,
+  type ConsoleContext,
+} from './respond.js';
 import { toIntegrationDetails } from './to-views.js';
 import type { IntegrationView } from './view.js';
 
@@ -19,6 +27,10 @@ const RECENT = 20;
 const REFRESH_SECONDS = 3;
 /** Seconds between reloads while the pull request verification's steps run. */
 const STEP_REFRESH_SECONDS = 2;
+
+function writeCheckUrl(id: string, run: string): string {
+  return `/console/integrations/${encodeURIComponent(id)}/write-checks/${encodeURIComponent(run)}`;
+}
 
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
@@ -71,8 +83,9 @@ export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEn
     const id = c.req.param('id');
     const integration = await readOrNull(id);
     if (!integration) return notFound(c, assets);
-    const [history, deliveries, audit, pending, previewed] = await Promise.all([
+    const [history, writeChecks, deliveries, audit, pending, previewed] = await Promise.all([
       readRunHistory(services.store, integration.id),
+      actions.writeChecks(id, 1),
       actions.deliveries({ integrationId: id, limit: RECENT }),
       actions.audit({ integrationId: id, limit: RECENT }),
       countPendingDeliveries(services.store, [integration.id]),
@@ -83,6 +96,7 @@ export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEn
       role,
       processing: pending.get(id) ?? 0,
       history,
+      latestWriteCheck: writeChecks[0] ?? null,
       deliveries: deliveries.items,
       audit: audit.items,
       webBase: services.config.githubWebUrl,
@@ -125,8 +139,14 @@ export function integrationRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEn
         ? 'Connected: every check passed.'
         : `Tested: ${tested.state}. See the checks below.`;
     }
-    const run = await actions.startWriteCheck(id, repository, user.login);
-    return { redirect: `/console/integrations/${encodeURIComponent(id)}/write-checks/${run.id}` };
+    try {
+      const run = await actions.startWriteCheck(id, repository, user.login);
+      return { redirect: writeCheckUrl(id, run.id) };
+    } catch (error) {
+      // Another run goes on: show that one, with why this one did not start.
+      if (error instanceof WriteCheckRunningError) throw new RedirectingError(error, writeCheckUrl(id, error.runId));
+      throw error;
+    }
   });
 
   routes.get('/console/integrations/:id/write-checks/:run', async (c) => {

@@ -8,6 +8,11 @@ export interface LayoutProps extends PageFrame {
   title: string;
   nav: NavItem;
   refreshSeconds?: number | null;
+  /**
+   * With the console's script, update the page's `data-live-region`s in place instead of
+   * reloading it (focus and reading position stay); the reload remains for browsers without it.
+   */
+  liveUpdate?: boolean;
   children?: Child;
 }
 
@@ -26,13 +31,18 @@ export const FlashMessage: FC<{ flash: Flash }> = ({ flash }) => (
   </div>
 );
 
-export const Layout: FC<LayoutProps> = ({ title, nav, user, assets, flash, refreshSeconds, children }) => (
+const Refresh: FC<{ seconds: number; live: boolean }> = ({ seconds, live }) => {
+  const meta = <meta http-equiv="refresh" content={String(seconds)} />;
+  return live ? <noscript>{meta}</noscript> : meta;
+};
+
+export const Layout: FC<LayoutProps> = ({ title, nav, user, assets, flash, refreshSeconds, liveUpdate, children }) => (
   <html lang="en" data-color-mode="light" data-light-theme="light">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
-      {refreshSeconds ? <meta http-equiv="refresh" content={String(refreshSeconds)} /> : null}
+      {refreshSeconds ? <Refresh seconds={refreshSeconds} live={liveUpdate === true} /> : null}
       <title>{`${title} · Keel`}</title>
       <link rel="icon" href="data:," />
       {assets.stylesheets.map((href) => (
@@ -40,7 +50,7 @@ export const Layout: FC<LayoutProps> = ({ title, nav, user, assets, flash, refre
       ))}
       <script src={assets.script} defer></script>
     </head>
-    <body>
+    <body data-live-update={refreshSeconds && liveUpdate ? String(refreshSeconds) : undefined}>
       <a class="show-on-focus p-2" href="#main">
         Skip to content
       </a>

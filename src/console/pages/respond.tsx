@@ -55,7 +55,8 @@ export function forbidden(c: ConsoleContext, assets: ConsoleAssets, needed: Role
 
 /**
  * Runs a form post's action, leaves its outcome as a flash message and redirects back (303). An
- * action that goes on in the background answers with the page that shows it instead.
+ * action that goes on in the background answers with the page that shows it instead; an error
+ * carrying such a page (a run already in progress) redirects there with its flash.
  */
 export async function finishPost(
   c: ConsoleContext,
@@ -70,8 +71,19 @@ export async function finishPost(
   } catch (error) {
     if (!(error instanceof KeelError)) throw error;
     setFlash(c, flashFromError(error));
+    if (error instanceof RedirectingError) target = error.redirect;
   }
   return c.redirect(target, 303);
+}
+
+/** A refusal that shows its flash on another page than the form's. */
+export class RedirectingError extends KeelError {
+  constructor(
+    error: KeelError,
+    readonly redirect: string,
+  ) {
+    super(error.code, error.message, error.remedy, { cause: error });
+  }
 }
 
 /** Back to the page the form was on, when it is a console page of this site. */

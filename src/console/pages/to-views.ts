@@ -7,6 +7,7 @@ import { findExclusion } from '../../integrations/exclusions.js';
 import type { IntegrationJson } from '../../integrations/actions.js';
 import { readServices } from '../../integrations/services.js';
 import type { AuditEntryJson, DeliveryEntry } from '../../integrations/history.js';
+import type { WriteCheckJson } from '../../integrations/write-checks.js';
 import type {
   AuditView,
   ConsoleRole,
@@ -18,6 +19,7 @@ import type {
   PermissionsView,
   RunView,
   ServiceView,
+  WriteCheckSummary,
 } from './view.js';
 
 const TITLES = new Map<string, string>(CAPABILITIES.map((capability) => [capability.id, capability.title]));
@@ -178,11 +180,22 @@ export function toAuditView(entry: AuditEntryJson): AuditView {
   };
 }
 
+export function toWriteCheckSummary(run: WriteCheckJson): WriteCheckSummary {
+  return {
+    href: `/console/integrations/${encodeURIComponent(run.integrationId)}/write-checks/${encodeURIComponent(run.id)}`,
+    repository: run.repository,
+    actor: run.actor,
+    startedAt: epoch(run.startedAt) ?? 0,
+    outcome: run.outcome,
+  };
+}
+
 export interface DetailsInputs {
   integration: IntegrationJson;
   role: ConsoleRole;
   processing: number;
   history: RunView[];
+  latestWriteCheck?: WriteCheckJson | null;
   deliveries: DeliveryEntry[];
   audit: AuditEntryJson[];
   webBase: string;
@@ -208,6 +221,7 @@ export function toIntegrationDetails(inputs: DetailsInputs): IntegrationDetails 
         }
       : null,
     history: inputs.history,
+    latestWriteCheck: inputs.latestWriteCheck ? toWriteCheckSummary(inputs.latestWriteCheck) : null,
     permissions: toPermissionsView(integration, inputs.webBase),
     repositories: {
       selection: integration.repositories.selection,

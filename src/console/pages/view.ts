@@ -153,6 +153,14 @@ export interface AuditView {
   integrationId: string | null;
 }
 
+export interface WriteCheckSummary {
+  href: string;
+  repository: string;
+  actor: string | null;
+  startedAt: number;
+  outcome: 'running' | 'passed' | 'failed' | 'interrupted';
+}
+
 export interface IntegrationDetails {
   id: string;
   name: string;
@@ -166,6 +174,8 @@ export interface IntegrationDetails {
   /** The latest verification; null while the first one runs. */
   latest: { at: number; checks: CheckView[] } | null;
   history: RunView[];
+  /** The latest "Verify by opening a pull request" run, so one started and left is findable. */
+  latestWriteCheck: WriteCheckSummary | null;
   permissions: PermissionsView;
   repositories: { selection: string; count: number | null; list: RepositoryView[] };
   exclusions: string[];

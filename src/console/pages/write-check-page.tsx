@@ -44,6 +44,14 @@ function outcome(run: WriteCheckJson): { kind: 'success' | 'error'; text: string
   };
 }
 
+/** What a screen reader hears as the run goes on: the step running now, or the one last done. */
+function describeCurrentStep(run: WriteCheckJson): string {
+  if (!run.running) return '';
+  const current =
+    run.steps.find((step) => step.status === 'running') ?? run.steps.filter((step) => step.status !== 'pending').at(-1);
+  return current ? `Step ${current.name}: ${STEP_LABELS[current.status].text.toLowerCase()}.` : '';
+}
+
 export const WriteCheckPage: FC<WriteCheckView> = ({ integration, run, refreshSeconds, ...frame }) => {
   const base = `/console/integrations/${encodeURIComponent(integration.id)}`;
   const result = run.running ? null : outcome(run);
@@ -55,6 +63,7 @@ export const WriteCheckPage: FC<WriteCheckView> = ({ integration, run, refreshSe
       assets={frame.assets}
       flash={frame.flash ?? null}
       refreshSeconds={run.running ? refreshSeconds : null}
+      liveUpdate
     >
       <nav aria-label="Breadcrumb" class="mb-2">
         <a href="/console">Integrations</a> / <a href={base}>{integration.name}</a> / Pull request verification
@@ -66,21 +75,27 @@ export const WriteCheckPage: FC<WriteCheckView> = ({ integration, run, refreshSe
           {run.actor ? ` by ${run.actor}` : ''}
         </div>
       </div>
-      <div aria-live="polite">
+      <p id="write-check-now" class="sr-only" aria-live="polite" data-live-region>
+        {describeCurrentStep(run)}
+      </p>
+      <div id="write-check-outcome" aria-live="polite" data-live-region>
         {result ? (
-          <div class={`flash ${result.kind === 'success' ? 'flash-success' : 'flash-error'} mb-3`} role="status">
-            <p class="m-0">{result.text}</p>
+          <>
+            <div class={`flash ${result.kind === 'success' ? 'flash-success' : 'flash-error'} mb-2`} role="status">
+              <p class="m-0">{result.text}</p>
+            </div>
             {run.state === 'interrupted' ? null : (
-              <p class="m-0 mt-1">
+              // On the page's own background: a state label on the flash's colour lacks contrast.
+              <p class="mb-3">
                 Connection: <StateLabel state={run.state} />
               </p>
             )}
-          </div>
+          </>
         ) : (
           <p class="mb-3">{`Running: this page updates every ${refreshSeconds} seconds until every step is done.`}</p>
         )}
       </div>
-      <ol class="Box list-style-none keel-checks" aria-label="Steps">
+      <ol id="write-check-steps" class="Box list-style-none keel-checks" aria-label="Steps" data-live-region>
         {run.steps.map((step) => {
           const label = STEP_LABELS[step.status];
           return (

@@ -28,6 +28,7 @@ import { installationBody, mockVerification } from '../../connection/mock-verifi
 import accessToken from '../../../fixtures/connection/access-token.json' with { type: 'json' };
 import app from '../../../fixtures/connection/app.json' with { type: 'json' };
 import { seedDelivery } from '../pages/console-fixtures.js';
+import { deferred, mockRoundTrip } from '../../integrations/mock-round-trip.js';
 
 useGitHubMock();
 
@@ -157,6 +158,42 @@ describe('the console in Chromium', () => {
       /workflows\s+write\s+none\s+Missing\s+Off without it: Workflow repair/,
     );
     await checkPage('integration-details');
+  });
+
+  it('verifies by opening a pull request, each step shown in place as it happens', async () => {
+    const arrived = deferred();
+    const release = deferred();
+    const { workflows: _dropped, ...withoutWorkflows } = GRANTED;
+    mockRoundTrip({
+      installationId: 42,
+      login: 'acme',
+      repo: 'api',
+      onPullRequest: arrived.resolve,
+      release: release.promise,
+      scope: api(),
+      verification: { account: ACME, permissions: withoutWorkflows, repositoriesReply: [200, REPOSITORIES] },
+    });
+    await page.getByLabel('Verify by opening a pull request in').selectOption('acme/api');
+    await page.getByRole('button', { name: 'Verify by opening a pull request' }).click();
+    await page.waitForURL(/\/console\/integrations\/42\/write-checks\/[\w-]+$/);
+    const marker = () => page.evaluate(() => (globalThis as unknown as { keelMarker?: number }).keelMarker);
+    await page.evaluate(() => ((globalThis as unknown as { keelMarker?: number }).keelMarker = 1));
+    await arrived.promise;
+    const pullRequest = page.locator('[data-step="write:pull-request"]');
+    await expect.poll(() => pullRequest.getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
+    expect(await page.locator('#write-check-now').innerText()).toBe('Step write:pull-request: running.');
+    await checkPage('write-check-running');
+
+    release.resolve();
+    await expect.poll(() => page.locator('#write-check-now').innerText(), { timeout: 10_000 }).toBe('');
+    expect(await page.locator('#write-check-outcome').innerText()).toContain('Keel opened a pull request in acme/api');
+    // Updated in place: the same document, never reloaded.
+    expect(await marker()).toBe(1);
+    await checkPage('write-check-done');
+
+    await page.getByRole('link', { name: 'Back to acme' }).click();
+    const latest = page.getByRole('link', { name: 'Latest pull request verification in acme/api' });
+    expect(await latest.count()).toBe(1);
   });
 
   it('switches CI diagnosis off', async () => {

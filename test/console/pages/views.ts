@@ -54,6 +54,7 @@ export function details(overrides: Partial<IntegrationDetails> = {}): Integratio
       ],
     },
     history: [{ at: AT, state: 'connected', failed: 0, warned: 0 }],
+    latestWriteCheck: null,
     permissions: {
       rows: [
         { permission: 'metadata', required: 'read', granted: 'read', status: 'granted', capabilities: ['Connection'] },
