@@ -2,8 +2,10 @@
  * Keel's receiver (signature check + durable insert + 202, with the inbox workers and the
  * capability that handles the event running in the same process) next to a bare Probot
  * `createNodeMiddleware` with a comparable handler, under the same load from a second process.
- * Two shapes: a subscribed `issue_comment.created` (a comment that is not a command) over 10
- * connections, and a 21 kB `pull_request.opened` over 50 connections. Reports deliveries
+ * Three shapes: a subscribed `issue_comment.created` (a comment that is not a command) over 10
+ * connections, spread over a thousand issues as real traffic is (`comment`), the same comment on
+ * one issue every time, so every delivery waits for the one before it on that issue's concurrency
+ * key (`comment-one-issue`, the worst case), and a 21 kB `pull_request.opened` over 50 connections. Reports deliveries
  * acknowledged per second, p50/p99 latency, server CPU per delivery (`process.cpuUsage` of this
  * process, which runs only the server while the load runs), the throughput ratio, and p99 at a
  * fixed 200 deliveries/s. Machine load swings absolute rates twofold here, so the servers take
@@ -14,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -40,6 +42,8 @@ interface Shape {
   event: string;
   example: number;
   connections: number;
+  /** Each delivery names one of this many issues in turn (0: the example's issue every time). */
+  issues: number;
   describe: string;
   /** Also measure Keel with no workers in the process (workers in processes of their own). */
   receiveOnly: boolean;
@@ -47,18 +51,31 @@ interface Shape {
   probotApp: (probot: Probot) => void;
 }
 
+const commentShape = {
+  event: 'issue_comment.created',
+  // The example that names an installation, as every delivery to an app does: Keel's commands
+  // handler parses the comment (no command in it) and returns without a request.
+  example: 3,
+  connections: 10,
+  receiveOnly: false,
+  probotApp: (probot: Probot) =>
+    probot.on('issue_comment.created', ({ payload }) => void parseCommands(payload.comment.body)),
+};
+const commentHandlers =
+  'subscribed; Keel runs its /keel commands handler, Probot a handler parsing the comment the same way';
+
 const SHAPES: Shape[] = [
   {
+    ...commentShape,
     id: 'comment',
-    event: 'issue_comment.created',
-    // The example that names an installation, as every delivery to an app does: Keel's commands
-    // handler parses the comment (no command in it) and returns without a request.
-    example: 3,
-    connections: 10,
-    describe: 'subscribed; Keel runs its /keel commands handler, Probot a handler parsing the comment the same way',
-    receiveOnly: false,
-    probotApp: (probot) =>
-      probot.on('issue_comment.created', ({ payload }) => void parseCommands(payload.comment.body)),
+    issues: 1_000,
+    describe: `${commentHandlers}; a thousand issues in turn, each body signed anew`,
+  },
+  {
+    ...commentShape,
+    id: 'comment-one-issue',
+    issues: 0,
+    describe: `${commentHandlers}; one issue, so Keel runs them one at a time, in order (the worst case)`,
   },
   {
     id: 'pull',
@@ -66,6 +83,7 @@ const SHAPES: Shape[] = [
     // No installation in it: Keel's pr-checks handler returns at once, like Probot's no-op.
     example: 0,
     connections: 50,
+    issues: 0,
     describe: 'subscribed; Keel runs its pr-checks handler (no installation: it returns), Probot a no-op handler',
     receiveOnly: true,
     probotApp: (probot) => probot.onAny(async () => undefined),
@@ -90,6 +108,7 @@ async function load(url: string, shape: Shape, rate?: number): Promise<LoadResul
   const args = ['--import', 'tsx', 'bench/load.ts', url, '--seconds', String(SECONDS), '--event', shape.event];
   args.push('--example', String(shape.example), '--connections', String(rate ? PACED_CONNECTIONS : shape.connections));
   if (rate) args.push('--rate', String(rate));
+  if (shape.issues > 0) args.push('--issues', String(shape.issues));
   const cpuBefore = process.cpuUsage();
   const { stdout } = await run(process.execPath, args, {
     env: { ...process.env, BENCH_WEBHOOK_SECRET: SECRET },
@@ -153,6 +172,10 @@ async function benchKeel(shape: Shape, { rate, workers = true }: { rate?: number
   }
 }
 
+const formatLoad = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const format = (value: number) => Math.round(value).toLocaleString('en-US');
 
 function median(values: number[]): number {
@@ -203,16 +226,17 @@ async function benchShape(shape: Shape): Promise<string[]> {
 
 export async function benchReceiver(): Promise<{ name: string; lines: string[] }> {
   const picked = process.env.BENCH_SHAPES?.split(',');
-  const lines: string[] = [];
+  const lines: string[] = [`load average at the start ${formatLoad()}`];
   for (const shape of SHAPES.filter((candidate) => !picked || picked.includes(candidate.id))) {
     lines.push(...(await benchShape(shape)));
   }
-  const paced = SHAPES[1] as Shape;
+  const paced = SHAPES.find((shape) => shape.id === 'pull') as Shape;
   const probotPaced = await benchBareProbot(paced, 200);
   const keelPaced = await benchKeel(paced, { rate: 200 });
   lines.push(
     `paced at 200 deliveries/s over ${PACED_CONNECTIONS} connections (${paced.event}): Probot p50 ${probotPaced.p50} ms, p99 ${probotPaced.p99} ms; Keel all-in-one p50 ${keelPaced.p50} ms, p99 ${keelPaced.p99} ms (target p99 < 50 ms), ${stored(keelPaced)}`,
   );
+  lines.push(`load average at the end ${formatLoad()}`);
   return { name: 'receiver', lines };
 }
 

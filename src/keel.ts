@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { Probot, type ApplicationFunction } from 'probot';
+import type { ApplicationFunction, Probot } from 'probot';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { handledEvents } from './capabilities.js';
 import { verifyAppNow } from './connection/verify-app-now.js';
@@ -26,6 +26,7 @@ import { createGitHubCheck } from './http/readiness.js';
 import { createReceiver } from './http/receiver.js';
 import { countDeliveriesByStatus } from './inbox/deliveries.js';
 import { startDeliveryRetention } from './inbox/retention.js';
+import { HandlerProbot } from './inbox/handler-probot.js';
 import { createInboxWorker, type InboxWorker, type InboxWorkerOptions } from './inbox/worker.js';
 import { createSecretScrubber } from './logging.js';
 import { createMetrics, type KeelMetrics } from './metrics.js';
@@ -123,7 +124,8 @@ export async function createKeel({
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     log: log.child({ name: 'github' }),
   });
-  const probot = new Probot({
+  // Probot's handler registration and routing, without an Octokit built per event (handler-probot.ts).
+  const probot = new HandlerProbot({
     appId: config.appId,
     privateKey: config.privateKey,
     secret: config.webhookSecret,

@@ -1,4 +1,7 @@
+import type { Context } from 'probot';
 import { describe, expect, it } from 'vitest';
+import { example } from '../fixtures/index.js';
+import { listDeliveries } from '../src/inbox/deliveries.js';
 import type { KeelPlugin } from '../src/keel.js';
 import { startKeel } from './helpers/keel.js';
 
@@ -24,6 +27,42 @@ describe('a running Keel', () => {
     try {
       expect(keel.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
       expect(new URL(keel.url).hostname).toBe('[::1]');
+    } finally {
+      await keel.stop();
+    }
+  });
+
+  it("hands handlers Probot's context without an Octokit: the event, its helpers, and a remedy for context.octokit", async () => {
+    const seen: unknown[] = [];
+    const keel = await startKeel({
+      appFunctions: [
+        (app) => {
+          app.on('issue_comment.created', async (context: Context<'issue_comment.created'>) => {
+            seen.push([context.name, context.id, context.payload.comment.id, context.issue(), context.isBot]);
+            context.log.info('handled');
+            void context.octokit;
+          });
+        },
+      ],
+    });
+    try {
+      const payload = example('issue_comment.created');
+      expect((await keel.send('issue_comment', payload, 'comment-1')).status).toBe(202);
+      await keel.keel.worker.idle();
+      const { owner, name } = payload.repository;
+      expect(seen).toEqual([
+        [
+          'issue_comment',
+          'comment-1',
+          payload.comment.id,
+          { owner: owner.login, repo: name, issue_number: payload.issue.number },
+          payload.sender.type === 'Bot',
+        ],
+      ]);
+      const [delivery] = await listDeliveries(keel.keel.store, { limit: 1 });
+      expect(delivery?.status).toBe('failed');
+      expect(delivery?.error).toContain('context.octokit, which Keel does not build');
+      expect(delivery?.error).toContain('deps.tokens');
     } finally {
       await keel.stop();
     }

@@ -71,21 +71,26 @@ export interface ClaimOptions {
   excludeInstallations?: readonly number[];
 }
 
+type Candidates = 'retries' | 'queued';
+
 /**
- * Claims up to `limit` due deliveries for `workerId` and counts their attempt. On Postgres the
- * candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent processes never claim the
- * same row; SQLite serialises writers, which gives the same guarantee for its single process.
+ * Due deliveries of one kind, in claim order. `queued` ones are walked along the index on
+ * (status, next_attempt_at), which is already in that order: the walk stops at the `limit`th one
+ * whose key is free, however long the queue. Naming both kinds in one query would make the
+ * database gather and sort every due delivery, each with its key checked, before taking any.
+ * `retries` (failed and due, or processing with a lapsed lease) are few.
  */
-export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
-  const { workerId, limit, leaseMs, now, excludeInstallations = [] } = options;
+function selectDue(store: Store, kind: Candidates, { limit, now, excludeInstallations = [] }: ClaimOptions) {
   let candidates = store.db
     .selectFrom('deliveries')
     .select('id')
     .where((where) =>
-      where.or([
-        where.and([where('status', 'in', ['queued', 'failed']), where('next_attempt_at', '<=', now)]),
-        where.and([where('status', '=', 'processing'), where('lease_expires_at', '<', now)]),
-      ]),
+      kind === 'queued'
+        ? where.and([where('status', '=', 'queued'), where('next_attempt_at', '<=', now)])
+        : where.or([
+            where.and([where('status', '=', 'failed'), where('next_attempt_at', '<=', now)]),
+            where.and([where('status', '=', 'processing'), where('lease_expires_at', '<', now)]),
+          ]),
     )
     .where((where) => where.not(isKeyBusy(now)(where)))
     .orderBy('next_attempt_at')
@@ -96,7 +101,11 @@ export async function claimDeliveries(store: Store, options: ClaimOptions): Prom
       where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
     );
   }
-  if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+  return store.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
+}
+
+function claimDue(store: Store, kind: Candidates, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const { workerId, leaseMs, now } = options;
   return store.db
     .updateTable('deliveries')
     .set({
@@ -105,9 +114,24 @@ export async function claimDeliveries(store: Store, options: ClaimOptions): Prom
       claimed_by: workerId,
       lease_expires_at: now + leaseMs,
     })
-    .where('id', 'in', candidates)
+    .where('id', 'in', selectDue(store, kind, options))
     .returningAll()
     .execute();
+}
+
+/**
+ * Claims up to `limit` due deliveries for `workerId` and counts their attempt: retries first (they
+ * were received earlier), then queued deliveries in the order received. On Postgres the candidate
+ * rows are locked with FOR UPDATE SKIP LOCKED, so concurrent processes never claim the same row;
+ * SQLite serialises writers, which gives the same guarantee for its single process. A delivery
+ * waits for every earlier one of its key whatever their kinds (isKeyBusy), so claiming the two
+ * kinds apart keeps each key's order.
+ */
+export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const retries = await claimDue(store, 'retries', options);
+  if (retries.length >= options.limit) return retries;
+  const queued = await claimDue(store, 'queued', { ...options, limit: options.limit - retries.length });
+  return [...retries, ...queued];
 }
 
 /**

@@ -64,6 +64,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   // The store may hold deliveries to claim that no one here knows of (at start, after a notify).
   let storeDirty = true;
   let storeAskedAt = Number.NEGATIVE_INFINITY;
+  // Installations a claim passed over for want of a slot: the store may hold deliveries of theirs,
+  // worth asking for once one of their slots is free (asking before would find none of them).
+  const passedOver = new Set<number>();
   let pollTimer: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let idleWaiters: (() => void)[] = [];
@@ -146,6 +149,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       .finally(() => {
         running.delete(work.id);
         slots.freeSlot(work);
+        if (work.installationId !== null && passedOver.delete(work.installationId)) storeDirty = true;
         if (!completing.has(work.id)) releaseKey(work);
         void pump();
       });
@@ -182,6 +186,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     }
   }
 
+  /** Installations a claim passed over: ask the store again once one of them has a free slot. */
+  function notePassedOver(installations: readonly number[]): void {
+    if (installations.length === 0) return;
+    const saturated = slots.listSaturated();
+    for (const installationId of installations) {
+      // A slot of it came free while the claim ran: ask again now.
+      if (saturated.includes(installationId)) passedOver.add(installationId);
+      else storeDirty = true;
+    }
+  }
+
   async function claimFromStore(): Promise<number> {
     const limit = slots.computeClaimLimit(concurrency - running.size);
     // Every slot left is one an installation may not take: ask again once one is free.
@@ -190,8 +205,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     storeDirty = false;
     const excludeInstallations = slots.listSaturated();
     const rows = await claimDeliveries(store, { workerId, limit, leaseMs, now: storeAskedAt, excludeInstallations });
-    // A full claim may have left more behind, and one that passed over installations left theirs.
-    if (rows.length === limit || excludeInstallations.length > 0) storeDirty = true;
+    // A full claim may have left more behind; one that passed over installations left theirs.
+    if (rows.length === limit) storeDirty = true;
+    notePassedOver(excludeInstallations);
     if (rows.length > 0) await runClaimed(rows);
     return rows.length;
   }
@@ -203,8 +219,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const row = await claimNextOfKey(store, key, { workerId, leaseMs, now: now(), excludeInstallations });
     if (row) return runClaimed([row]);
     handoff.forget(key);
-    // Its installation may have had no slot to spare: the next claims from the store find it.
-    if (excludeInstallations.length > 0) storeDirty = true;
+    // Its installation may have had no slot to spare: claimed from the store once one is free.
+    notePassedOver(excludeInstallations);
   }
 
   async function pump(): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { GuardError } from '../../src/errors.js';
 import { claimDeliveries, completeDeliveries } from '../../src/inbox/claims.js';
@@ -328,6 +328,8 @@ describe('the inbox worker', () => {
       const { inbox, seen, release } = gatedWorker({ concurrency: 1, handoffLimit: 1 });
       inbox.start();
       await handOver(inbox, 'handed-over');
+      // Running, so it no longer counts against the limit; the next one waits behind it.
+      await vi.waitFor(() => expect(seen).toEqual(['handed-over']));
       await handOver(inbox, 'waiting');
       expect(inbox.reserve()).toBeUndefined();
       await enqueue('queued');
