@@ -14,11 +14,25 @@ export interface BackgroundJob {
   everyMs: number;
   /** Run on the first tick even when not due (still one run per process start). */
   runOnStart?: boolean;
-  /** `lastSuccessAt`: start of the latest finished run of this job, by any process. */
-  run(context: { startedAt: number; lastSuccessAt: number | null; stopping: () => boolean }): Promise<JobOutcome>;
+  run(context: JobContext): Promise<JobOutcome>;
 }
 
-/** A run cut short (Keel stopping) is not recorded as finished, so the next one covers its ground. */
+export interface JobContext {
+  startedAt: number;
+  /** Start of the latest finished run of this job, by any process. */
+  lastSuccessAt: number | null;
+  stopping: () => boolean;
+  /**
+   * Aborts when Keel stops: give it to every GitHub request of the run (`viewOctokit`), so a
+   * stop cuts them at once instead of waiting for a slow or unreachable GitHub.
+   */
+  signal: AbortSignal;
+}
+
+/**
+ * A run cut short (Keel stopping) is not recorded as finished, so the next one covers its ground;
+ * neither is a run that returns `finished` after Keel began stopping, since its requests were cut.
+ */
 export interface JobOutcome {
   finished: boolean;
   result: unknown;
@@ -36,7 +50,7 @@ export interface BackgroundJobsOptions {
 
 export interface BackgroundJobs {
   start(): void;
-  /** Clears the timer and waits for the run under way. */
+  /** Clears the timer, cuts the run under way short (its GitHub requests abort) and waits for it. */
   stop(): Promise<void>;
 }
 
@@ -45,8 +59,9 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
   const claimant = options.claimant ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
-  let stopping = false;
   let first = true;
+  const halt = new AbortController();
+  const stopping = () => halt.signal.aborted;
 
   async function runJob(job: BackgroundJob, force: boolean): Promise<void> {
     const startedAt = now();
@@ -54,19 +69,28 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     if (!(await claimSchedule(store, { name: job.name, everyMs: job.everyMs, now: startedAt, claimant, force }))) {
       return;
     }
-    const outcome = await job.run({
-      startedAt,
-      lastSuccessAt: previous?.last_success_at ?? null,
-      stopping: () => stopping,
-    });
-    if (outcome.finished) await finishSchedule(store, job.name, startedAt, outcome.result);
+    let outcome: JobOutcome;
+    try {
+      outcome = await job.run({
+        startedAt,
+        lastSuccessAt: previous?.last_success_at ?? null,
+        stopping,
+        signal: halt.signal,
+      });
+    } catch (error) {
+      // An error caused by the stop (an aborted request) is the stop, not a failure of the job.
+      if (!halt.signal.aborted) throw error;
+      outcome = { finished: false, result: null };
+    }
+    if (halt.signal.aborted) log.info({ job: job.name }, `${job.name} cut short by the stop; its next run covers it`);
+    else if (outcome.finished) await finishSchedule(store, job.name, startedAt, outcome.result);
   }
 
   async function tick(): Promise<void> {
     const force = first;
     first = false;
     for (const job of jobs) {
-      if (stopping) return;
+      if (stopping()) return;
       try {
         await runJob(job, force && job.runOnStart === true);
       } catch (error) {
@@ -83,7 +107,7 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
     timer = setTimeout(() => {
       running = tick().finally(() => {
         running = undefined;
-        if (!stopping) schedule(tickMs);
+        if (!stopping()) schedule(tickMs);
       });
     }, delay);
     timer.unref();
@@ -91,12 +115,12 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
 
   return {
     start() {
-      if (timer || stopping) return;
+      if (timer || stopping()) return;
       schedule(0);
     },
     async stop() {
-      stopping = true;
       if (timer) clearTimeout(timer);
+      halt.abort();
       await running;
     },
   };

@@ -9,6 +9,7 @@ import { KeelError } from '../errors.js';
 import type { KeelPlugin } from '../keel.js';
 import { createBackgroundJobs, type BackgroundJob } from './background-jobs.js';
 import { discoverInstallations, type DiscoveryResult } from './discover-installations.js';
+import { viewOctokit } from './octokit-view.js';
 import { countInstallationsByState, listInstallationIds } from './installation-reads.js';
 import { appApi } from './app-api.js';
 import { installationsApi } from './installations-api.js';
@@ -79,11 +80,16 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
       registers: [metrics.registry],
     });
 
+    /** The app's client for one background run: its requests abort when Keel stops. */
+    async function appClient(signal: AbortSignal) {
+      return limitRetries(viewOctokit(await probot.auth(), { signal }), githubRetries);
+    }
+
     /** New installations first, so this same run verifies them; a failure here stops no verification. */
-    async function discover(): Promise<DiscoveryResult | { error: string }> {
+    async function discover(signal: AbortSignal): Promise<DiscoveryResult | { error: string }> {
       try {
         const result = await discoverInstallations({
-          appOctokit: limitRetries(await probot.auth(), githubRetries),
+          appOctokit: await appClient(signal),
           store,
           now: Date.now,
           apiHost: config.githubHost,
@@ -96,6 +102,7 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
         }
         return result;
       } catch (error) {
+        if (signal.aborted) throw error;
         const reason = error instanceof KeelError ? `${error.message} Fix: ${error.remedy}` : String(error);
         log.error({ err: error }, `Could not list the app's installations; verifying the known ones: ${reason}`);
         return { error: error instanceof Error ? error.message : String(error) };
@@ -105,15 +112,16 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
     const verifyJob: BackgroundJob = {
       name: VERIFY_JOB,
       everyMs: verifyEveryMs,
-      async run({ stopping }) {
-        const discovery = await discover();
+      async run({ stopping, signal }) {
+        const discovery = await discover(signal);
         const states: Record<string, number> = {};
         for (const id of await listInstallationIds(store)) {
           if (stopping()) break;
           try {
-            const report = await verify(id);
+            const report = await verify(id, { signal });
             if (report) states[report.state] = (states[report.state] ?? 0) + 1;
           } catch (error) {
+            if (signal.aborted) break;
             log.error({ err: error, installation: id }, `Could not verify installation ${id}`);
           }
         }
@@ -124,11 +132,11 @@ export function connectionPlugin(options: ConnectionPluginOptions = {}): KeelPlu
       name: RECOVER_JOB,
       everyMs: recoverEveryMs,
       runOnStart: true,
-      async run({ startedAt, lastSuccessAt, stopping }) {
+      async run({ startedAt, lastSuccessAt, stopping, signal }) {
         const oldest = startedAt - GITHUB_DELIVERY_RETENTION_MS;
         const since = lastSuccessAt === null ? oldest : Math.max(oldest, lastSuccessAt - SWEEP_OVERLAP_MS);
         const result = await recoverDeliveries({
-          appOctokit: limitRetries(await probot.auth(), githubRetries),
+          appOctokit: await appClient(signal),
           store,
           now: startedAt,
           since,

@@ -21,7 +21,10 @@ export interface RecoverDeliveriesOptions {
   apiHost: string;
   /** Called once per redelivery Keel asked for, with how the request went. */
   onRedelivery?: (outcome: 'requested' | 'failed') => void;
-  /** Checked between redeliveries: Keel is shutting down, leave the rest to the next run. */
+  /**
+   * Checked between redeliveries: Keel is shutting down, leave the rest to the next run. A
+   * redelivery request that fails while it is true was cut by the stop, and is left to the next run too.
+   */
   stopping?: () => boolean;
   /** Only this installation's missed deliveries (an integration's Update); all when absent. */
   installationId?: number;
@@ -147,6 +150,12 @@ export async function recoverDeliveries(options: RecoverDeliveriesOptions): Prom
       result.requested++;
       onRedelivery?.('requested');
     } catch (error) {
+      if (stopping()) {
+        // Cut by the stop, not refused by GitHub: give the claim back so the next run asks.
+        await store.db.deleteFrom('redeliveries').where('guid', '=', candidate.guid).execute();
+        result.interrupted = true;
+        break;
+      }
       const { message } = classifyGitHubError(error, apiHost);
       await store.db
         .updateTable('redeliveries')

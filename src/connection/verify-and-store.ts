@@ -7,6 +7,7 @@ import { findStoredDeliveryIds } from '../inbox/deliveries.js';
 import { createTimedFetch, type KeelOctokit } from '../github/octokit.js';
 import { getInstallationRow } from './installation-reads.js';
 import { insertReport, replaceRepositories, updateInstallation } from './installation-rows.js';
+import { viewOctokit } from './octokit-view.js';
 import { deriveState } from './verify/derive-state.js';
 import { isRateLimited } from './verify/is-rate-limited.js';
 import type { OnWriteStep, VerificationReport } from './verify/types.js';
@@ -17,6 +18,8 @@ export interface VerifyAndStoreOptions {
   writeCheck?: { repo: string; dryRun: boolean; path?: string };
   /** Told as each step of a real write round trip starts and ends (before the report is stored). */
   onWriteStep?: OnWriteStep;
+  /** Aborts every GitHub request of this verification (Keel stopping); then no report is stored. */
+  signal?: AbortSignal;
 }
 
 /** Returns the stored report, or undefined when Keel knows no such installation. */
@@ -76,24 +79,31 @@ export function createVerifier({
       const fetch = createTimedFetch(interactiveTimeoutMs, deadline);
       adjust = (octokit) => makeInteractive(octokit, fetch);
     }
-    const appOctokit = adjust(await probot.auth());
+    const { signal } = options;
+    // A view, so the hooks `adjust` adds stay off Probot's app client, which every caller shares.
+    const appOctokit = adjust(viewOctokit(await probot.auth(), { signal }));
     const { visibleRepositories, ...report } = await verifyInstallation({
       appOctokit,
       installationId,
       createInstallationOctokit: (token) =>
         adjust(
-          new Octokit({
-            auth: { token },
-            baseUrl: config.githubApiUrl,
-            log: log.child({ name: 'octokit' }),
-            keelActor: String(installationId),
-          } as ConstructorParameters<typeof Octokit>[0]),
+          viewOctokit(
+            new Octokit({
+              auth: { token },
+              baseUrl: config.githubApiUrl,
+              log: log.child({ name: 'octokit' }),
+              keelActor: String(installationId),
+            } as ConstructorParameters<typeof Octokit>[0]),
+            { signal },
+          ),
         ),
       knownDeliveryIds: (guids) => findStoredDeliveryIds(store, guids),
       ...(options.writeCheck ? { writeCheck: options.writeCheck } : {}),
       ...(options.onWriteStep ? { onWriteStep: options.onWriteStep } : {}),
       now,
     });
+    // Checks cut by the stop read as an unreachable GitHub: that report would be false.
+    signal?.throwIfAborted();
     const at = Date.parse(report.at);
     // Re-read: a suspension recorded while GitHub was being asked still counts, and an
     // installation deleted meanwhile gets no report.

@@ -6,6 +6,7 @@
  */
 import type { CapabilityDeps } from '../capability-deps.js';
 import type { BackgroundJob } from '../connection/background-jobs.js';
+import { settleOrAbort, viewOctokit } from '../connection/octokit-view.js';
 import { classifyGitHubError } from '../github/errors.js';
 import { FACTS_KEY_FAMILY, FACTS_MAX_AGE_MS } from '../pr-checks/online-facts.js';
 import type { Store } from '../store/database.js';
@@ -39,6 +40,24 @@ export const ACTION_FACTS_RETENTION_MS = {
 };
 
 const TRIGGERS: ReadonlySet<string> = new Set(['installation', 'push', 'failed-run', 'command', 'sweep']);
+
+/**
+ * The deps of one run: every GitHub request it makes through `tokens` aborts when Keel stops.
+ * Views, since the cached clients are shared with webhook handlers, whose requests go on; a token
+ * being minted is left to finish (into the cache) while the run stops waiting for it.
+ */
+function abortingOn(deps: CapabilityDeps, signal: AbortSignal): CapabilityDeps {
+  const { tokens } = deps;
+  return {
+    ...deps,
+    tokens: {
+      async octokitFor(request) {
+        return viewOctokit(await settleOrAbort(tokens.octokitFor(request), signal), { signal });
+      },
+      forget: (installationId) => tokens.forget(installationId),
+    },
+  };
+}
 
 /** Every repository of every installation Keel knows and is not suspended, for the sweep. */
 async function listKnownRepositories(store: Store): Promise<RepairTarget[]> {
@@ -83,6 +102,11 @@ async function repairEach(
       count(outcome.kind);
       if (target.trigger === 'installation' && (await openOnboarding(deps, target, outcome))) count('onboarding');
     } catch (error) {
+      if (stopping()) {
+        // Cut by the stop: not a failure; the drain keeps it queued, the next sweep covers it.
+        if (requeue) await requeue(target);
+        continue;
+      }
       count('failed');
       const again = requeue !== undefined && classifyGitHubError(error, deps.config.githubHost).transient;
       if (again) await requeue(target);
@@ -100,7 +124,7 @@ export function createRepairJobs(deps: CapabilityDeps): BackgroundJob[] {
   const drain: BackgroundJob = {
     name: QUEUE_JOB,
     everyMs: 60 * 60_000,
-    async run({ stopping }) {
+    async run({ stopping, signal }) {
       // Beyond the cap's worth, the rest waits for the next hour: taking more would only queue them again.
       const queued = await takeQueuedRepairs(store, HOURLY_OPENINGS * 10);
       const targets = queued.map((entry): RepairTarget => ({
@@ -114,14 +138,14 @@ export function createRepairJobs(deps: CapabilityDeps): BackgroundJob[] {
           { installationId, repositoryId: repository.id, owner: repository.owner, name: repository.name, trigger },
           now(),
         );
-      return { finished: true, result: await repairEach(deps, targets, stopping, requeue) };
+      return { finished: true, result: await repairEach(abortingOn(deps, signal), targets, stopping, requeue) };
     },
   };
   const sweep: BackgroundJob = {
     name: SWEEP_JOB,
     everyMs: 7 * DAY_MS,
-    async run({ stopping }) {
-      const result = await repairEach(deps, await listKnownRepositories(store), stopping);
+    async run({ stopping, signal }) {
+      const result = await repairEach(abortingOn(deps, signal), await listKnownRepositories(store), stopping);
       return { finished: !stopping(), result };
     },
   };

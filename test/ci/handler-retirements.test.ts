@@ -326,7 +326,12 @@ describe('the repair a retirement in a run log starts', () => {
     drained.api.get(REPO_PATH).reply(200, { default_branch: DEFAULT_BRANCH });
     mockRepairOpening(drained);
     const drain = createRepairJobs(capabilityDeps(keel.keel, 'repair')).find((job) => job.name === QUEUE_JOB);
-    const outcome = await drain?.run({ startedAt: Date.now(), lastSuccessAt: null, stopping: () => false });
+    const outcome = await drain?.run({
+      startedAt: Date.now(),
+      lastSuccessAt: null,
+      stopping: () => false,
+      signal: new AbortController().signal,
+    });
     expect(outcome?.result).toEqual({ opened: 1 });
     expect(apiRequests(drained)).toContain(`POST ${REPO_PATH}/pulls`);
   });

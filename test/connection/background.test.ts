@@ -106,17 +106,6 @@ describe('the missed-delivery sweep on start-up', () => {
       await keel.stop();
     }
   });
-
-  it('lets keel.stop() wait for the run under way', async () => {
-    let asked!: () => void;
-    const requested = new Promise<void>((resolve) => (asked = resolve));
-    const scope = githubApi().get('/app/hook/deliveries').query({ per_page: 100 }).delay(300).reply(200, []);
-    scope.on('request', () => asked());
-    const keel = await start('stop');
-    await requested;
-    await keel.stop();
-    expect(keel.logs.filter((line) => line.includes('Background job'))).toEqual([]);
-  });
 });
 
 describe('the hourly verification', () => {
