@@ -5,6 +5,7 @@
  * shows (through createGitHubCheck, which keeps its answer a minute).
  */
 import { createTimedFetch } from '../github/octokit.js';
+import { viewOctokit } from './octokit-view.js';
 import { checkAppCredentials } from './verify/checks/check-app-credentials.js';
 import { resolveGitHubHost } from './verify/resolve-github-host.js';
 import type { CheckResult } from './verify/types.js';
@@ -14,7 +15,8 @@ export async function verifyAppNow(
   services: Pick<VerifierServices, 'probot' | 'config'>,
   { timeoutMs = INTERACTIVE_TIMEOUT_MS }: { timeoutMs?: number } = {},
 ): Promise<CheckResult> {
-  const appOctokit = makeInteractive(await services.probot.auth(), createTimedFetch(timeoutMs));
+  // A view: Probot hands every caller the same app client, which must not keep this one's hooks.
+  const appOctokit = makeInteractive(viewOctokit(await services.probot.auth()), createTimedFetch(timeoutMs));
   const { check } = await checkAppCredentials({ appOctokit, host: resolveGitHubHost(services.config.githubApiUrl) });
   return check;
 }

@@ -7,6 +7,7 @@ import { getInstallationRecord, getInstallationRow } from '../connection/install
 import { deleteInstallationData, recordAudit, type DeletionCounts } from '../connection/installation-rows.js';
 import { GITHUB_DELIVERY_RETENTION_MS, recoverDeliveries } from '../connection/recover-deliveries.js';
 import { toInstallationJson, type InstallationJson } from '../connection/to-installation-json.js';
+import { viewOctokit } from '../connection/octokit-view.js';
 import { limitRetries, verifyInstallationNow } from '../connection/verify-and-store.js';
 import { classifyGitHubError } from '../github/errors.js';
 import { getDelivery, requeueDelivery, toDeliveryJson } from '../inbox/deliveries.js';
@@ -180,7 +181,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
       let recovery;
       try {
         recovery = await recoverDeliveries({
-          appOctokit: limitRetries(await services.probot.auth(), 0),
+          appOctokit: limitRetries(viewOctokit(await services.probot.auth()), 0),
           store,
           now: startedAt,
           since: startedAt - GITHUB_DELIVERY_RETENTION_MS,
@@ -313,7 +314,7 @@ export function createIntegrationActions(services: KeelServices, options: Integr
       const installationId = installationIdOf(id);
       await read(id);
       try {
-        const app = limitRetries(await services.probot.auth(), 0);
+        const app = limitRetries(viewOctokit(await services.probot.auth()), 0);
         await app.request('DELETE /app/installations/{installation_id}', { installation_id: installationId });
       } catch (error) {
         throw classifyGitHubError(error, config.githubHost);
