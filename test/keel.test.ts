@@ -15,10 +15,9 @@ describe('a running Keel', () => {
       });
     };
     const keel = await startKeel({ plugins: [slowJob] });
-    const started = performance.now();
-    await keel.stop(); // a 2 s grace period
+    await keel.stop(); // a 2 s grace period; the hook never settles, so resolving at all is the outcome
     expect(hookStarted).toBe(true);
-    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(keel.logs.join('\n')).toContain('Background work did not finish within 2000 ms; stopping anyway');
     await expect(keel.keel.store.ping()).rejects.toThrow();
   });
 
