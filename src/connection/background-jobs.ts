@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { KeelError } from '../errors.js';
 import type { Store } from '../store/database.js';
-import { claimSchedule, finishSchedule, readSchedule } from './schedules.js';
+import { claimSchedule, finishSchedule, readSchedule, releaseSchedule } from './schedules.js';
 
 export interface BackgroundJob {
   name: string;
@@ -82,8 +82,10 @@ export function createBackgroundJobs(options: BackgroundJobsOptions): Background
       if (!halt.signal.aborted) throw error;
       outcome = { finished: false, result: null };
     }
-    if (halt.signal.aborted) log.info({ job: job.name }, `${job.name} cut short by the stop; its next run covers it`);
-    else if (outcome.finished) await finishSchedule(store, job.name, startedAt, outcome.result);
+    if (halt.signal.aborted) {
+      await releaseSchedule(store, job.name, claimant, startedAt);
+      log.info({ job: job.name }, `${job.name} cut short by the stop; it is due again at once`);
+    } else if (outcome.finished) await finishSchedule(store, job.name, startedAt, outcome.result);
   }
 
   async function tick(): Promise<void> {

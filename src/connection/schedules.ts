@@ -41,6 +41,20 @@ export async function claimSchedule(store: Store, options: ClaimScheduleOptions)
 }
 
 /** Records a finished run: when it started and what it found (JSON). */
+/**
+ * Gives back a claim whose run was cut short (Keel stopping): the job is due again at once, so the
+ * next start or another process runs it rather than waiting out its period.
+ */
+export async function releaseSchedule(store: Store, name: string, claimant: string, claimedAt: number): Promise<void> {
+  await store.db
+    .updateTable('schedules')
+    .set({ next_run_at: claimedAt, claimed_by: null, claimed_at: null })
+    .where('name', '=', name)
+    .where('claimed_by', '=', claimant)
+    .where('claimed_at', '=', claimedAt)
+    .execute();
+}
+
 export async function finishSchedule(store: Store, name: string, startedAt: number, result: unknown): Promise<void> {
   await store.db
     .updateTable('schedules')
