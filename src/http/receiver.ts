@@ -110,7 +110,7 @@ export function createReceiver(options: ReceiverOptions) {
     }
     const handled = handledEvents.has(event);
     const facts = readFacts(event, payload);
-    const claim = handled ? inbox.reserve(facts.concurrencyKey) : undefined;
+    const claim = handled ? inbox.reserve(facts.concurrencyKey, body.length) : undefined;
     let stored: boolean;
     try {
       stored = await writer.submit({

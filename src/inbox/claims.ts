@@ -73,6 +73,24 @@ export interface ClaimOptions {
 
 type Candidates = 'retries' | 'queued';
 
+/** A claimed delivery, and whether a later delivery of its key waited queued at the claim. */
+export type ClaimedRow = DeliveryRow & { has_backlog: boolean };
+
+/**
+ * Whether a later delivery of the claimed one's key is queued: one seek on the partial index, so
+ * the worker claims the key's next delivery as this one finishes only when there is one.
+ */
+function hasBacklog(eb: Where) {
+  return eb
+    .exists(sameKey(eb).where('other.status', '=', 'queued').whereRef('other.seq', '>', 'deliveries.seq'))
+    .as('has_backlog');
+}
+
+function readBacklog(row: DeliveryRow & { has_backlog: unknown }): ClaimedRow {
+  // SQLite answers 0 or 1, Postgres a boolean.
+  return { ...row, has_backlog: Boolean(row.has_backlog) };
+}
+
 /**
  * Due deliveries of one kind, in claim order. `queued` ones are walked along the index on
  * (status, next_attempt_at), which is already in that order: the walk stops at the `limit`th one
@@ -104,9 +122,9 @@ function selectDue(store: Store, kind: Candidates, { limit, now, excludeInstalla
   return store.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
 }
 
-function claimDue(store: Store, kind: Candidates, options: ClaimOptions): Promise<DeliveryRow[]> {
+async function claimDue(store: Store, kind: Candidates, options: ClaimOptions): Promise<ClaimedRow[]> {
   const { workerId, leaseMs, now } = options;
-  return store.db
+  const rows = await store.db
     .updateTable('deliveries')
     .set({
       status: 'processing',
@@ -116,7 +134,9 @@ function claimDue(store: Store, kind: Candidates, options: ClaimOptions): Promis
     })
     .where('id', 'in', selectDue(store, kind, options))
     .returningAll()
+    .returning(hasBacklog)
     .execute();
+  return rows.map(readBacklog);
 }
 
 /**
@@ -127,7 +147,7 @@ function claimDue(store: Store, kind: Candidates, options: ClaimOptions): Promis
  * waits for every earlier one of its key whatever their kinds (isKeyBusy), so claiming the two
  * kinds apart keeps each key's order.
  */
-export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<DeliveryRow[]> {
+export async function claimDeliveries(store: Store, options: ClaimOptions): Promise<ClaimedRow[]> {
   const retries = await claimDue(store, 'retries', options);
   if (retries.length >= options.limit) return retries;
   const queued = await claimDue(store, 'queued', { ...options, limit: options.limit - retries.length });
@@ -144,7 +164,7 @@ export async function claimNextOfKey(
   store: Store,
   key: string,
   { workerId, leaseMs, now, excludeInstallations = [] }: Omit<ClaimOptions, 'limit'>,
-): Promise<DeliveryRow | undefined> {
+): Promise<ClaimedRow | undefined> {
   const first = store.db
     .selectFrom('deliveries')
     .select('id')
@@ -170,7 +190,8 @@ export async function claimNextOfKey(
       where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
     );
   }
-  return claim.returningAll().executeTakeFirst();
+  const row = await claim.returningAll().returning(hasBacklog).executeTakeFirst();
+  return row && readBacklog(row);
 }
 
 export interface StartOptions {
@@ -262,14 +283,21 @@ export async function extendLeases(
   ids: readonly string[],
   leaseExpiresAt: number,
 ): Promise<number> {
-  const result = await store.db
-    .updateTable('deliveries')
-    .set({ lease_expires_at: leaseExpiresAt })
-    .where('id', 'in', [...ids])
-    .where(heldBy(workerId))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  let renewed = 0;
+  // Thousands may wait in memory: statements of a bounded number of parameters.
+  for (let start = 0; start < ids.length; start += LEASE_BATCH) {
+    const result = await store.db
+      .updateTable('deliveries')
+      .set({ lease_expires_at: leaseExpiresAt })
+      .where('id', 'in', ids.slice(start, start + LEASE_BATCH))
+      .where(heldBy(workerId))
+      .executeTakeFirst();
+    renewed += Number(result.numUpdatedRows);
+  }
+  return renewed;
 }
+
+const LEASE_BATCH = 1_000;
 
 /** Hands unfinished claims back to the queue (graceful shutdown), without counting an attempt. */
 export async function releaseClaims(store: Store, workerId: string, now: number): Promise<number> {

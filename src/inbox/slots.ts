@@ -22,6 +22,8 @@ export interface SlotBook {
   hasKey(key: string): boolean;
   /** Installations that may not take another slot now. */
   listSaturated(): number[];
+  /** This installation may not take another slot now. */
+  isSaturated(installationId: number | null): boolean;
   /** How many deliveries one claim may take with `free` slots, so none of them exceeds its share. */
   computeClaimLimit(free: number): number;
   /** The index of the first waiting work that may start now, or -1. Keeps each key's order. */
@@ -50,6 +52,7 @@ export function createSlotBook(concurrency: number): SlotBook {
       if (key !== null) keys.delete(key);
     },
     hasKey: (key) => keys.has(key),
+    isSaturated,
     listSaturated() {
       return [...slotsOf.keys()].filter(isSaturated);
     },

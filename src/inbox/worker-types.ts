@@ -23,8 +23,15 @@ export interface InboxWorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   maxAttempts?: number;
-  /** The most deliveries the receiver may hand over to wait here for a free slot. */
+  /** The most deliveries the receiver may hand over to wait here for a free slot (no limit by default). */
   handoffLimit?: number;
+  /**
+   * The most payload bytes (as received) handed over and waiting here at once; past it, deliveries
+   * are stored queued and claimed from the store. 32 MiB by default.
+   */
+  handoffBytes?: number;
+  /** The most deliveries of one concurrency key handed over and waiting here at once (64 by default). */
+  handoffPerKey?: number;
   backoff?: BackoffOptions;
   now?: () => number;
 }
@@ -62,10 +69,10 @@ export interface InboxWorker {
    */
   notify(key?: string | null): void;
   /**
-   * A claim for a delivery of concurrency key `key` about to be stored, or undefined when it
-   * should be stored queued.
+   * A claim for a delivery of concurrency key `key` and `bytes` of payload about to be stored, or
+   * undefined when it should be stored queued.
    */
-  reserve(key?: string | null): LocalClaim | undefined;
+  reserve(key?: string | null, bytes?: number): LocalClaim | undefined;
   /** Stops claiming, waits up to `graceMs` for running deliveries, then releases the rest. */
   stop(graceMs?: number): Promise<void>;
   /** Resolves once nothing is claimable and nothing runs; for tests and benchmarks. */

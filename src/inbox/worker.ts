@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { claimDeliveries, claimNextOfKey, extendLeases, releaseClaims } from './claims.js';
+import { claimDeliveries, claimNextOfKey, extendLeases, releaseClaims, type ClaimedRow } from './claims.js';
 import { readPayloads, type DeliveryRow, type StoredPayload } from './deliveries.js';
 import { createHandoff } from './handoff.js';
 import { createOutcomes } from './outcomes.js';
@@ -14,6 +14,9 @@ import { createSlotBook } from './slots.js';
 import type { InboxWorker, InboxWorkerOptions, Work } from './worker-types.js';
 
 export type { DispatchedDelivery, InboxWorker, InboxWorkerOptions, LocalClaim } from './worker-types.js';
+
+/** Payload bytes the receiver may hand over to wait here at once, unless configured otherwise. */
+export const HANDOFF_BYTES = 32 * 1024 * 1024;
 
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const {
@@ -27,7 +30,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     leaseMs = 60_000,
     pollMs = 1_000,
     maxAttempts = 5,
-    handoffLimit = 64,
+    handoffLimit = Number.POSITIVE_INFINITY,
+    handoffBytes = HANDOFF_BYTES,
+    handoffPerKey = 64,
     backoff,
     now = Date.now,
   } = options;
@@ -40,6 +45,8 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     workerId,
     leaseMs,
     limit: handoffLimit,
+    byteBudget: handoffBytes,
+    perKey: handoffPerKey,
     now,
     isKeyTaken: (key) => slots.hasKey(key),
     onChange: () => void pump(),
@@ -149,7 +156,6 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       .finally(() => {
         running.delete(work.id);
         slots.freeSlot(work);
-        if (work.installationId !== null && passedOver.delete(work.installationId)) storeDirty = true;
         if (!completing.has(work.id)) releaseKey(work);
         void pump();
       });
@@ -172,42 +178,45 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   }
 
   /** Runs deliveries claimed from the store, with their payloads read in one query. */
-  async function runClaimed(rows: DeliveryRow[]): Promise<void> {
+  async function runClaimed(rows: ClaimedRow[]): Promise<void> {
     const payloads = await readPayloads(
       store,
       rows.map((row) => row.seq),
     );
     for (const row of rows) {
-      // Later deliveries of its key wait in the store too, likely: claim them as it finishes.
-      if (row.concurrency_key !== null) handoff.expectBacklog(row.concurrency_key);
+      // Later deliveries of its key wait in the store: claim the next as it finishes.
+      if (row.concurrency_key !== null && row.has_backlog) handoff.expectBacklog(row.concurrency_key);
       // Our own lease lapsed while the run goes on (a stalled event loop): the claim just
       // renewed it, and the run under way finishes the delivery. Never start a second one.
       if (!running.has(row.id) && !completing.has(row.id)) run(fromStore(row, payloads.get(row.seq)));
     }
   }
 
-  /** Installations a claim passed over: ask the store again once one of them has a free slot. */
-  function notePassedOver(installations: readonly number[]): void {
-    if (installations.length === 0) return;
-    const saturated = slots.listSaturated();
-    for (const installationId of installations) {
-      // A slot of it came free while the claim ran: ask again now.
-      if (saturated.includes(installationId)) passedOver.add(installationId);
-      else storeDirty = true;
-    }
+  /**
+   * After a claim that left out `excluded` installations: those asked for are no longer passed
+   * over; those left out are, when the store may hold deliveries of theirs (`mayHold`: the claim
+   * was made for anyone's, not only for theirs). Asked again once one of them has a free slot.
+   */
+  function notePassedOver(excluded: readonly number[], mayHold: boolean): void {
+    for (const installationId of passedOver) if (!excluded.includes(installationId)) passedOver.delete(installationId);
+    if (mayHold) for (const installationId of excluded) passedOver.add(installationId);
   }
+
+  /** An installation passed over by a claim has a free slot now, and nothing here took it first. */
+  const isPassedOverFree = () => [...passedOver].some((installationId) => !slots.isSaturated(installationId));
 
   async function claimFromStore(): Promise<number> {
     const limit = slots.computeClaimLimit(concurrency - running.size);
     // Every slot left is one an installation may not take: ask again once one is free.
     if (limit === 0) return 0;
+    const general = storeDirty || now() - storeAskedAt >= pollMs;
     storeAskedAt = now();
     storeDirty = false;
     const excludeInstallations = slots.listSaturated();
     const rows = await claimDeliveries(store, { workerId, limit, leaseMs, now: storeAskedAt, excludeInstallations });
     // A full claim may have left more behind; one that passed over installations left theirs.
     if (rows.length === limit) storeDirty = true;
-    notePassedOver(excludeInstallations);
+    notePassedOver(excludeInstallations, general);
     if (rows.length > 0) await runClaimed(rows);
     return rows.length;
   }
@@ -220,7 +229,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     if (row) return runClaimed([row]);
     handoff.forget(key);
     // Its installation may have had no slot to spare: claimed from the store once one is free.
-    notePassedOver(excludeInstallations);
+    for (const installationId of excludeInstallations) passedOver.add(installationId);
   }
 
   async function pump(): Promise<void> {
@@ -246,7 +255,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
             run(next);
             continue;
           }
-          if ((storeDirty || pollDue) && (await claimFromStore()) > 0) continue;
+          if ((storeDirty || pollDue || isPassedOverFree()) && (await claimFromStore()) > 0) continue;
           const waiting = handoff.takeRunnable(slots);
           if (!waiting) break;
           run(waiting);
@@ -284,9 +293,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       storeDirty = true;
       void pump();
     },
-    reserve(key = null) {
+    reserve(key = null, bytes = 0) {
       if (!started || stopping || concurrency === 0) return undefined;
-      return handoff.reserve(key);
+      return handoff.reserve(key, bytes);
     },
     async stop(graceMs = 10_000) {
       stopping = true;

@@ -56,6 +56,20 @@ describe('deliveries of one pull request', () => {
     await inbox.stop();
   });
 
+  it('claimed from the store say whether a later one of their pull request waits queued behind them', async () => {
+    for (const id of ['pr1-a', 'pr2-a', 'pr1-b']) await enqueue(id, { pull: id.startsWith('pr1') ? 1 : 2 });
+    const claimed = await claimDeliveries(testStore.store, {
+      workerId: 'w',
+      limit: 5,
+      leaseMs: 60_000,
+      now: clock.now,
+    });
+    expect(claimed.map((row) => [row.id, row.has_backlog])).toEqual([
+      ['pr1-a', true],
+      ['pr2-a', false],
+    ]);
+  });
+
   it('handed over while another process runs one of the same pull request: waits in the queue, then runs', async () => {
     await enqueue('elsewhere', { pull: 1 });
     await claimDeliveries(testStore.store, { workerId: 'other-process', limit: 1, leaseMs: 60_000, now: clock.now });

@@ -324,6 +324,52 @@ describe('the inbox worker', () => {
       await inbox.stop();
     });
 
+    it('are held within a budget of payload bytes: past it, deliveries go to the store until bytes are given back', async () => {
+      const inbox = worker(async () => undefined, { handoffBytes: 30_000 });
+      inbox.start();
+      const first = inbox.reserve(null, 14_000);
+      const second = inbox.reserve(null, 14_000);
+      const third = inbox.reserve(null, 14_000);
+      first?.cancel();
+      const fourth = inbox.reserve(null, 14_000);
+      expect([first?.claimedBy, second?.claimedBy, third, fourth?.claimedBy]).toEqual([
+        inbox.workerId,
+        inbox.workerId,
+        undefined,
+        inbox.workerId,
+      ]);
+      second?.cancel();
+      fourth?.cancel();
+      // One delivery larger than the whole budget may still wait alone.
+      const large = inbox.reserve(null, 100_000);
+      expect(large?.claimedBy).toBe(inbox.workerId);
+      large?.cancel();
+      await inbox.stop();
+    });
+
+    it('hold far more than 64 small deliveries by default', async () => {
+      const inbox = worker(async () => undefined, { concurrency: 1 });
+      inbox.start();
+      const claims = Array.from({ length: 200 }, () => inbox.reserve(null, 14_000));
+      expect(claims.filter((claim) => claim?.claimedBy === inbox.workerId)).toHaveLength(200);
+      for (const claim of claims) claim?.cancel();
+      await inbox.stop();
+    });
+
+    it('hold at most `handoffPerKey` deliveries of one key: its later ones go to the store', async () => {
+      const inbox = worker(async () => undefined, { handoffPerKey: 2 });
+      inbox.start();
+      const claims = ['pr:1', 'pr:1', 'pr:1', 'pr:2'].map((key) => inbox.reserve(key, 1_000));
+      expect(claims.map((claim) => claim?.claimedBy)).toEqual([
+        inbox.workerId,
+        inbox.workerId,
+        undefined,
+        inbox.workerId,
+      ]);
+      for (const claim of claims) claim?.cancel();
+      await inbox.stop();
+    });
+
     it('past the handoff limit, the receiver stores deliveries queued, and they run from the store', async () => {
       const { inbox, seen, release } = gatedWorker({ concurrency: 1, handoffLimit: 1 });
       inbox.start();
