@@ -71,6 +71,22 @@ export interface ClaimOptions {
   excludeInstallations?: readonly number[];
 }
 
+/** The claim itself: processing under `workerId`'s lease, its attempt counted (it starts at once). */
+function claimFor(workerId: string, leaseMs: number, now: number) {
+  return {
+    status: 'processing' as const,
+    attempts: sql<number>`attempts + 1`,
+    claimed_by: workerId,
+    lease_expires_at: now + leaseMs,
+  };
+}
+
+/** Leaves out deliveries of installations that may not take another slot of this worker now. */
+function outsideInstallations(excluded: readonly number[]) {
+  return (where: Where) =>
+    where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excluded])]);
+}
+
 type Candidates = 'retries' | 'queued';
 
 /** A claimed delivery, and whether a later delivery of its key waited queued at the claim. */
@@ -115,9 +131,7 @@ function selectDue(store: Store, kind: Candidates, { limit, now, excludeInstalla
     .orderBy('seq')
     .limit(limit);
   if (excludeInstallations.length > 0) {
-    candidates = candidates.where((where) =>
-      where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
-    );
+    candidates = candidates.where(outsideInstallations(excludeInstallations));
   }
   return store.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
 }
@@ -126,12 +140,7 @@ async function claimDue(store: Store, kind: Candidates, options: ClaimOptions): 
   const { workerId, leaseMs, now } = options;
   const rows = await store.db
     .updateTable('deliveries')
-    .set({
-      status: 'processing',
-      attempts: sql<number>`attempts + 1`,
-      claimed_by: workerId,
-      lease_expires_at: now + leaseMs,
-    })
+    .set(claimFor(workerId, leaseMs, now))
     .where('id', 'in', selectDue(store, kind, options))
     .returningAll()
     .returning(hasBacklog)
@@ -175,20 +184,13 @@ export async function claimNextOfKey(
     .limit(1);
   let claim = store.db
     .updateTable('deliveries')
-    .set({
-      status: 'processing',
-      attempts: sql<number>`attempts + 1`,
-      claimed_by: workerId,
-      lease_expires_at: now + leaseMs,
-    })
+    .set(claimFor(workerId, leaseMs, now))
     .where('id', '=', first)
     .where('status', '=', 'queued')
     .where('next_attempt_at', '<=', now)
     .where((where) => where.not(isKeyBusy(now)(where)));
   if (excludeInstallations.length > 0) {
-    claim = claim.where((where) =>
-      where.or([where('installation_id', 'is', null), where('installation_id', 'not in', [...excludeInstallations])]),
-    );
+    claim = claim.where(outsideInstallations(excludeInstallations));
   }
   const row = await claim.returningAll().returning(hasBacklog).executeTakeFirst();
   return row && readBacklog(row);
