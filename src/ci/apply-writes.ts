@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { KeelOctokit } from '../github/octokit.js';
 import type { Store } from '../store/database.js';
-import { classified, writeStatus, type RepositoryRef } from '../github/repository.js';
+import { classified, findMarkedComment, writeStatus, type RepositoryRef } from '../github/repository.js';
 import {
   closeIssue,
   createComment,
@@ -18,7 +18,6 @@ import {
   ensureLabel,
   updateComment,
 } from './github-writes.js';
-import { findMarkedComment } from './github.js';
 import { CI_COMMENT_MARKER, trackingIssueMarker } from './render.js';
 import { CI_LABEL, type CiWrite, type RunRef } from './report.js';
 import { saveCommitState } from './store.js';

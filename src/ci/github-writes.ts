@@ -5,8 +5,7 @@
  */
 import { GitHubError, statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
-import { classified, type RepositoryRef } from '../github/repository.js';
-import { findMarkedComment } from './github.js';
+import { classified, findMarkedComment, type RepositoryRef } from '../github/repository.js';
 
 /**
  * Creates are not retried in-process: a 5xx may come after GitHub created the comment or issue.

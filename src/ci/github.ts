@@ -128,30 +128,3 @@ export function listCommitPulls(octokit: KeelOctokit, ref: RepositoryRef, sha: s
     return data.map((pull) => ({ number: pull.number, state: pull.state, headSha: pull.head.sha }));
   });
 }
-
-/** The id of the bot comment on an issue or pull request that carries `marker`, if any. */
-export function findMarkedComment(
-  octokit: KeelOctokit,
-  ref: RepositoryRef,
-  issueNumber: number,
-  marker: string,
-): Promise<number | null> {
-  return classified(ref.githubHost, async () => {
-    let found: number | null = null;
-    await octokit.paginate(
-      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      { owner: ref.owner, repo: ref.repo, issue_number: issueNumber, per_page: 100 },
-      (response, done) => {
-        const comment = response.data.find(
-          (candidate) => candidate.user?.type === 'Bot' && (candidate.body ?? '').includes(marker),
-        );
-        if (comment) {
-          found = comment.id;
-          done();
-        }
-        return [];
-      },
-    );
-    return found;
-  });
-}

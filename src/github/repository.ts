@@ -1,7 +1,8 @@
 /**
  * What every capability's GitHub calls share: the repository they target, failures classified
  * once (transient ones — 5xx, network, rate limit — reach the inbox as retryable GitHubErrors;
- * Keel's own refusals pass as they are), and the one idempotent write all of them make.
+ * Keel's own refusals pass as they are), the one idempotent write all of them make, and the lookup
+ * of a comment Keel marked, which makes a comment create safe to retry.
  */
 import { KeelError } from '../errors.js';
 import { classifyGitHubError } from './errors.js';
@@ -50,5 +51,32 @@ export function writeStatus(octokit: KeelOctokit, ref: RepositoryRef, status: Co
       sha,
       ...body,
     });
+  });
+}
+
+/** The id of the bot comment on an issue or pull request that carries `marker`, if any. */
+export function findMarkedComment(
+  octokit: KeelOctokit,
+  ref: RepositoryRef,
+  issueNumber: number,
+  marker: string,
+): Promise<number | null> {
+  return classified(ref.githubHost, async () => {
+    let found: number | null = null;
+    await octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      { owner: ref.owner, repo: ref.repo, issue_number: issueNumber, per_page: 100 },
+      (response, done) => {
+        const comment = response.data.find(
+          (candidate) => candidate.user?.type === 'Bot' && (candidate.body ?? '').includes(marker),
+        );
+        if (comment) {
+          found = comment.id;
+          done();
+        }
+        return [];
+      },
+    );
+    return found;
   });
 }

@@ -5,7 +5,7 @@
 import { KeelError } from '../errors.js';
 import { statusOf } from '../github/errors.js';
 import type { KeelOctokit } from '../github/octokit.js';
-import { classified, type RepositoryRef } from '../github/repository.js';
+import { classified, findMarkedComment, type RepositoryRef } from '../github/repository.js';
 
 export interface BranchFile {
   path: string;
@@ -171,29 +171,20 @@ export function editPullRequest(
  * Apps (docs.github.com/en/rest/issues/comments#create-an-issue-comment, "Fine-grained access
  * tokens": at least one of the two), so repair's pull_requests: write is enough.
  */
-export function commentOnPullRequest(
+export async function commentOnPullRequest(
   octokit: KeelOctokit,
   ref: RepositoryRef,
   number: number,
   { body, marker }: { body: string; marker: string },
 ): Promise<void> {
-  const where = { owner: ref.owner, repo: ref.repo, issue_number: number };
-  return classified(ref.githubHost, async () => {
-    let found = false;
-    await octokit.paginate(
-      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      { ...where, per_page: 100 },
-      (response, done) => {
-        found = response.data.some((comment) => comment.user?.type === 'Bot' && (comment.body ?? '').includes(marker));
-        if (found) done();
-        return [];
-      },
-    );
-    if (found) return;
-    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      ...where,
+  if ((await findMarkedComment(octokit, ref, number, marker)) !== null) return;
+  await classified(ref.githubHost, () =>
+    octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: number,
       body: `${body}\n\n${marker}`,
       request: { retries: 0 },
-    });
-  });
+    }),
+  );
 }
