@@ -18,7 +18,7 @@ afterEach(async () => {
   keel = undefined;
 });
 
-describe("the app client Probot shares between callers", () => {
+describe('the app client Probot shares between callers', () => {
   it('still retries a 502 after an interactive GET /app check ran on it', async () => {
     keel = await startKeel();
     githubApi().get('/app').reply(200, app);
