@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { ApplicationFunction, Probot } from 'probot';
+import type { ApplicationFunction } from 'probot';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
 import { handledEvents } from './capabilities.js';
 import { verifyAppNow } from './connection/verify-app-now.js';
@@ -36,7 +36,7 @@ import { openStore, type Store } from './store/database.js';
 export interface KeelServices {
   config: KeelConfig;
   store: Store;
-  probot: Probot;
+  probot: HandlerProbot;
   tokens: InstallationTokens;
   metrics: KeelMetrics;
   log: Logger;
@@ -194,10 +194,14 @@ export async function createKeel({
     return c.json({ error: 'Internal error; see the server log.' }, 500);
   });
 
+  const handled = handledEvents();
   const receive = createReceiver({
     store,
     webhookSecret: config.webhookSecret,
-    handledEvents: handledEvents(),
+    triage: (event, payload) =>
+      handled.has(event)
+        ? probot.triage(event, payload)
+        : { run: false, reason: `Keel does not handle ${event} events` },
     inbox: worker,
     log: log.child({ name: 'receiver' }),
     metrics,

@@ -128,8 +128,18 @@ export function isBot(author: CommandComment['author']): boolean {
   return author.type === 'Bot' || author.login.endsWith('[bot]');
 }
 
+/**
+ * False only for a comment the handler leaves alone: a bot's, Keel's own reply, or one without a
+ * `/keel` line or a line starting with an @mention (which may name the app). Pure and cheap: the
+ * receiver asks it of every comment, and records the declined ones without running them.
+ */
+export function mayHoldCommands(comment: CommandComment): boolean {
+  if (isBot(comment.author) || !comment.body || comment.body.includes('<!-- keel:command-reply:')) return false;
+  return mayMentionApp(comment.body) || parseCommands(comment.body).length > 0;
+}
+
 export async function handleCommandComment(deps: HandlerDeps, comment: CommandComment): Promise<void> {
-  if (isBot(comment.author) || !comment.body || comment.body.includes('<!-- keel:command-reply:')) return;
+  if (!mayHoldCommands(comment)) return;
   const slug = mayMentionApp(comment.body) ? await deps.appSlug() : undefined;
   const lines = parseCommands(comment.body, slug);
   if (lines.length === 0) return;

@@ -13,6 +13,7 @@ import {
   fromDiscussionComment,
   fromIssueComment,
   handleCommandComment,
+  mayHoldCommands,
   type CommandComment,
   type HandlerDeps,
 } from './handler.js';
@@ -50,8 +51,22 @@ export function commandsPlugin({ configCache }: CommandsPluginOptions = {}): Kee
       appSlug: createSlugReader(services),
     };
     const handle = (comment: CommandComment | null) => (comment ? handleCommandComment(deps, comment) : undefined);
-    probot.on('issue_comment.created', ({ payload }) => handle(fromIssueComment(payload, config.githubHost)));
-    probot.on('discussion.created', ({ payload }) => handle(fromDiscussion(payload, config.githubHost)));
-    probot.on('discussion_comment.created', ({ payload }) => handle(fromDiscussionComment(payload, config.githubHost)));
+    // Most comments hold no command: the receiver records those without running this handler.
+    const relevance = <P>(read: (payload: P, githubHost: string) => CommandComment | null) => ({
+      when: (payload: P) => {
+        const comment = read(payload, config.githubHost);
+        return comment !== null && mayHoldCommands(comment);
+      },
+      otherwise: 'it holds no /keel command Keel would answer',
+    });
+    probot.onRelevant('issue_comment.created', relevance(fromIssueComment), ({ payload }) =>
+      handle(fromIssueComment(payload, config.githubHost)),
+    );
+    probot.onRelevant('discussion.created', relevance(fromDiscussion), ({ payload }) =>
+      handle(fromDiscussion(payload, config.githubHost)),
+    );
+    probot.onRelevant('discussion_comment.created', relevance(fromDiscussionComment), ({ payload }) =>
+      handle(fromDiscussionComment(payload, config.githubHost)),
+    );
   };
 }

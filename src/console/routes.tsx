@@ -179,7 +179,13 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Hono<ConsoleEnv> {
     if (!roleAllows(role, 'manage')) return forbidden(c, assets, 'manage');
     return sendPage(
       c,
-      <PayloadPage {...frameFor(c, assets)} id={c.req.param('id')} event={delivery.event} payload={delivery.payload} />,
+      <PayloadPage
+        {...frameFor(c, assets)}
+        id={c.req.param('id')}
+        event={delivery.event}
+        status={delivery.status}
+        payload={delivery.payload}
+      />,
     );
   });
 

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { insertDeliveryBatch, type NewDelivery } from '../inbox/deliveries.js';
 import { readFacts } from '../inbox/delivery-facts.js';
 import { createGroupCommit } from '../inbox/group-commit.js';
+import type { Triage } from '../inbox/handler-probot.js';
 import type { InboxWorker } from '../inbox/worker.js';
 import { labelEvent, type KeelMetrics, type RefusalReason } from '../metrics.js';
 import type { Store } from '../store/database.js';
@@ -21,8 +22,11 @@ export const WEBHOOK_BUFFER_BYTES = 64 * 1024 * 1024;
 export interface ReceiverOptions {
   store: Store;
   webhookSecret: string;
-  /** Events dispatched to handlers; any other validly signed event is stored as ignored. */
-  handledEvents: ReadonlySet<string>;
+  /**
+   * Whether a validly signed delivery is worth running: the others are stored as ignored (without
+   * their payload), and the answer GitHub logs says why.
+   */
+  triage: (event: string, payload: object) => Triage;
   /** This process's worker: takes handled deliveries over from memory, or is woken for them. */
   inbox: Pick<InboxWorker, 'reserve' | 'notify'>;
   log: Logger;
@@ -59,7 +63,7 @@ export function verifySignature(secret: string, body: Buffer, signature: string 
 }
 
 export function createReceiver(options: ReceiverOptions) {
-  const { store, webhookSecret, handledEvents, inbox, log, metrics, now = Date.now } = options;
+  const { store, webhookSecret, triage, inbox, log, metrics, now = Date.now } = options;
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
   const budget = options.bodyBudget ?? createBodyBudget(WEBHOOK_BUFFER_BYTES);
   const writer = createGroupCommit<NewDelivery, boolean>({ commit: (batch) => insertDeliveryBatch(store, batch) });
@@ -108,7 +112,8 @@ export function createReceiver(options: ReceiverOptions) {
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       return reject(400, 'The body is not a JSON object: GitHub sends each delivery as one object.');
     }
-    const handled = handledEvents.has(event);
+    const verdict = triage(event, payload);
+    const handled = verdict.run;
     const facts = readFacts(event, payload);
     const claim = handled ? inbox.reserve(facts.concurrencyKey, body.length) : undefined;
     let stored: boolean;
@@ -135,7 +140,7 @@ export function createReceiver(options: ReceiverOptions) {
     metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: handled ? 'accepted' : 'ignored' });
     if (claim) claim.run({ id, event, payload });
     else if (handled) inbox.notify(facts.concurrencyKey);
-    return { status: 202, message: handled ? 'Accepted.' : `Stored; Keel does not handle ${event} events.` };
+    return { status: 202, message: verdict.run ? 'Accepted.' : `Stored, not run: ${verdict.reason}.` };
   }
 
   return async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,6 +4,7 @@
  * died) is claimable again. Every state change is conditional on the claim, so a process that
  * lost its lease can never overwrite the work of the one that took over.
  */
+import type SQLite from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import { encodePayload } from './payload-codec.js';
@@ -30,8 +31,9 @@ export interface NewDelivery {
   repository: string | null;
   /** Deliveries sharing a key run one at a time, in arrival order (see concurrency-key.ts). */
   concurrencyKey?: string | null;
-  /** The body exactly as GitHub sent it. */
+  /** The body exactly as GitHub sent it; kept only for a delivery stored to run (`queued`). */
   payload: Buffer;
+  /** Ignored: recorded (for the history and the dedupe) without its payload, and never run. */
   status: 'queued' | 'ignored';
   receivedAt: number;
   /** Stored already claimed by the process that received it; its attempt counts when it starts. */
@@ -59,11 +61,61 @@ function toRow(delivery: NewDelivery) {
 }
 
 /**
- * Stores deliveries with their payloads in one transaction; returns the ids that were new (an id
- * stored before is left as it was). Ids must be distinct.
+ * A payload is kept for a delivery that is to run: the worker reads it, a retry runs it again and
+ * the console's payload page shows it. An ignored delivery's body (every comment in an
+ * organisation, most of them) is not kept: Keel holds no data it has no use for, and GitHub's
+ * delivery log has it.
+ */
+const encodeKept = (delivery: NewDelivery) =>
+  delivery.status === 'ignored' ? undefined : encodePayload(delivery.payload);
+
+/** Prepared once per database: the receiver's insert, without a query builder. */
+const sqliteInserts = new WeakMap<SQLite.Database, { row: SQLite.Statement; payload: SQLite.Statement }>();
+
+/** `columns`: a row's keys, in the order its values are bound (toRow's, the same for every row). */
+function prepareSqliteInserts(database: SQLite.Database, columns: readonly string[]) {
+  let statements = sqliteInserts.get(database);
+  if (!statements) {
+    const placeholders = columns.map(() => '?').join(', ');
+    statements = {
+      row: database.prepare(
+        `insert into deliveries (${columns.join(', ')}) values (${placeholders}) on conflict (id) do nothing returning seq`,
+      ),
+      payload: database.prepare('insert into delivery_payloads (delivery_seq, codec, payload) values (?, ?, ?)'),
+    };
+    sqliteInserts.set(database, statements);
+  }
+  return statements;
+}
+
+function insertOnSqlite(
+  database: SQLite.Database,
+  deliveries: readonly NewDelivery[],
+  encoded: readonly (StoredPayload | undefined)[],
+): Set<string> {
+  return database.transaction(() => {
+    const fresh = new Set<string>();
+    deliveries.forEach((delivery, index) => {
+      // Built here, inside the transaction, so leases count from the write.
+      const row = toRow(delivery);
+      const statements = prepareSqliteInserts(database, Object.keys(row));
+      const inserted = statements.row.get(Object.values(row)) as { seq: number } | undefined;
+      if (!inserted) return;
+      fresh.add(delivery.id);
+      const payload = encoded[index];
+      if (payload) statements.payload.run(inserted.seq, payload.codec, payload.payload);
+    });
+    return fresh;
+  })();
+}
+
+/**
+ * Stores deliveries, and the payloads of those to run, in one transaction; returns the ids that
+ * were new (an id stored before is left as it was). Ids must be distinct.
  */
 export async function insertDeliveries(store: Store, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
-  const encoded = deliveries.map((delivery) => encodePayload(delivery.payload));
+  const encoded = deliveries.map(encodeKept);
+  if (store.withSqlite) return store.withSqlite((database) => insertOnSqlite(database, deliveries, encoded));
   return store.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('deliveries')
@@ -75,7 +127,8 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
     const seqOf = new Map(inserted.map((row) => [row.id, row.seq]));
     const payloads = deliveries.flatMap((delivery, index) => {
       const seq = seqOf.get(delivery.id);
-      return seq === undefined ? [] : [{ delivery_seq: seq, ...(encoded[index] as StoredPayload) }];
+      const payload = encoded[index];
+      return seq === undefined || !payload ? [] : [{ delivery_seq: seq, ...payload }];
     });
     if (payloads.length > 0) await trx.insertInto('delivery_payloads').values(payloads).execute();
     return new Set(seqOf.keys());

@@ -37,6 +37,7 @@ describe('npx keel against a running Keel', () => {
           app.on('issue_comment', async () => {
             throw new Error('handler failed');
           });
+          app.on('pull_request', async () => undefined);
         },
       ],
     });

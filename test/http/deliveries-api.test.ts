@@ -16,6 +16,7 @@ describe('the deliveries API', () => {
           app.on('issue_comment', async () => {
             if (failNext) throw new Error('the handler broke');
           });
+          app.on('pull_request', async () => undefined);
         },
       ],
     });

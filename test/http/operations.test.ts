@@ -20,7 +20,8 @@ describe('operations endpoints', () => {
   });
 
   async function start(env: Record<string, string> = {}): Promise<TestKeel> {
-    keel = await startKeel({ env });
+    // A pull_request handler, so the deliveries these tests send are run (with none, they are ignored).
+    keel = await startKeel({ env, appFunctions: [(app) => app.on('pull_request', async () => undefined)] });
     return keel;
   }
 

@@ -2,12 +2,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { Probot, ProbotOctokit } from 'probot';
+import { ProbotOctokit } from 'probot';
 import { afterEach, describe, expect, it } from 'vitest';
 import app from '../../fixtures/connection/app.json' with { type: 'json' };
 import { testPrivateKey } from '../../fixtures/index.js';
 import { loadConfig } from '../../src/config.js';
 import { verifyAppNow } from '../../src/connection/verify-app-now.js';
+import { HandlerProbot } from '../../src/inbox/handler-probot.js';
 import { checkRedis, createGitHubCheck } from '../../src/http/readiness.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 
@@ -19,8 +20,9 @@ describe('the GitHub readiness check', () => {
   /** The check as Keel wires it: the connection verifier's app-credentials check, with a clock and a log to read. */
   function gitHubCheck(now: () => number = Date.now) {
     const config = loadConfig({ APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: 'test-secret' });
-    const probot = new Probot({
+    const probot = new HandlerProbot({
       appId: 1,
+      secret: 'test-secret',
       privateKey: testPrivateKey(),
       Octokit: ProbotOctokit.defaults({ throttle: { enabled: false } }),
       log: pino({ level: 'silent' }),

@@ -3,6 +3,7 @@ import type { VerificationReport } from '../../connection/verify/types.js';
 import type { KeelConfig } from '../../config.js';
 import { decodePayload } from '../../inbox/payload-codec.js';
 import type { Store } from '../../store/database.js';
+import type { DeliveryStatus } from '../../store/schema.js';
 import type { ListedIntegration } from './to-views.js';
 import type { RunView } from './view.js';
 
@@ -49,17 +50,24 @@ export async function countPendingDeliveries(
 export async function readDeliveryPayload(
   store: Store,
   id: string,
-): Promise<{ integrationId: string | null; event: string; payload: unknown } | undefined> {
+): Promise<{ integrationId: string | null; event: string; status: DeliveryStatus; payload: unknown } | undefined> {
   const row = await store.db
     .selectFrom('deliveries')
     .leftJoin('delivery_payloads', 'delivery_payloads.delivery_seq', 'deliveries.seq')
-    .select(['deliveries.installation_id', 'deliveries.event', 'delivery_payloads.codec', 'delivery_payloads.payload'])
+    .select([
+      'deliveries.installation_id',
+      'deliveries.event',
+      'deliveries.status',
+      'delivery_payloads.codec',
+      'delivery_payloads.payload',
+    ])
     .where('deliveries.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
     integrationId: row.installation_id === null ? null : String(row.installation_id),
     event: row.event,
+    status: row.status,
     payload: row.codec && row.payload ? decodePayload({ codec: row.codec, payload: row.payload }) : null,
   };
 }
