@@ -2,10 +2,10 @@
  * Keel's receiver (signature check + durable insert + 202, with the inbox workers and the
  * capability that handles the event running in the same process) next to a bare Probot
  * `createNodeMiddleware` with a comparable handler, under the same load from a second process.
- * Three shapes: a subscribed `issue_comment.created` (a comment that is not a command) over 10
- * connections, spread over a thousand issues as real traffic is (`comment`), the same comment on
- * one issue every time, so every delivery waits for the one before it on that issue's concurrency
- * key (`comment-one-issue`, the worst case), and a 21 kB `pull_request.opened` over 50 connections. Reports deliveries
+ * Three shapes: a subscribed `issue_comment.created` whose comment is not a command, over 10
+ * connections, spread over a thousand issues as real traffic is (`comment`); an event neither
+ * subscribes to, the same way (`unsubscribed`); and a 21 kB `pull_request.opened` over 50
+ * connections that Keel stores and then runs through its worker (`pull`). Reports deliveries
  * acknowledged per second, p50/p99 latency, server CPU per delivery (`process.cpuUsage` of this
  * process, which runs only the server while the load runs), the throughput ratio, and p99 at a
  * fixed 200 deliveries/s. Machine load swings absolute rates twofold here, so the servers take
@@ -51,31 +51,35 @@ interface Shape {
   probotApp: (probot: Probot) => void;
 }
 
-const commentShape = {
-  event: 'issue_comment.created',
-  // The example that names an installation, as every delivery to an app does: Keel's commands
-  // handler parses the comment (no command in it) and returns without a request.
-  example: 3,
-  connections: 10,
-  receiveOnly: false,
-  probotApp: (probot: Probot) =>
-    probot.on('issue_comment.created', ({ payload }) => void parseCommands(payload.comment.body)),
-};
-const commentHandlers =
-  'subscribed; Keel runs its /keel commands handler, Probot a handler parsing the comment the same way';
+/** Probot's handler for the comment shapes: it parses the comment, finds no command, and returns. */
+const parseComment = (probot: Probot) =>
+  probot.on('issue_comment.created', ({ payload }) => void parseCommands(payload.comment.body));
 
 const SHAPES: Shape[] = [
   {
-    ...commentShape,
     id: 'comment',
+    event: 'issue_comment.created',
+    // The example that names an installation, as every delivery to an app does. Its comment holds
+    // no command, as most comments do: Keel's commands handler declines it at the receiver, which
+    // stores the delivery as ignored (without its body) and runs nothing.
+    example: 3,
+    connections: 10,
     issues: 1_000,
-    describe: `${commentHandlers}; a thousand issues in turn, each body signed anew`,
+    describe:
+      'subscribed, a comment without a command over a thousand issues in turn, each body signed anew; Keel records it without running a handler, Probot runs a handler that parses the comment',
+    receiveOnly: false,
+    probotApp: parseComment,
   },
   {
-    ...commentShape,
-    id: 'comment-one-issue',
-    issues: 0,
-    describe: `${commentHandlers}; one issue, so Keel runs them one at a time, in order (the worst case)`,
+    id: 'unsubscribed',
+    event: 'issues.opened',
+    example: 0,
+    connections: 10,
+    issues: 1_000,
+    describe:
+      'an event neither subscribes to, over a thousand issues in turn; Keel records it as ignored, Probot finds no handler',
+    receiveOnly: false,
+    probotApp: parseComment,
   },
   {
     id: 'pull',
@@ -84,7 +88,8 @@ const SHAPES: Shape[] = [
     example: 0,
     connections: 50,
     issues: 0,
-    describe: 'subscribed; Keel runs its pr-checks handler (no installation: it returns), Probot a no-op handler',
+    describe:
+      'subscribed and run: Keel stores it, then its worker runs the pr-checks handler (no installation: it returns); one pull request, so Keel runs them one at a time, in order; Probot runs a no-op handler',
     receiveOnly: true,
     probotApp: (probot) => probot.onAny(async () => undefined),
   },

@@ -96,9 +96,13 @@ export function parseCommands(body: string | null | undefined, appSlug?: string)
   return commands;
 }
 
-/** True when the body may hold an `@mention` command, so the app's slug is worth knowing. */
+/**
+ * True when the body may hold an `@mention` command, so the app's slug is worth knowing. Wider
+ * than the parser on purpose (any whitespace, any line break, any indent): the receiver stores a
+ * comment this declines without running it, so it must never decline one the parser would answer.
+ */
 export function mayMentionApp(body: string | null | undefined): boolean {
-  return !!body && /(^|\n)[ \t]{0,3}@[A-Za-z0-9][\w-]*(\[bot\])?[ \t]+[A-Za-z]/.test(body);
+  return !!body && /(?:^|[\r\n])\s*@[A-Za-z0-9][\w-]*(?:\[bot\])?\s+[A-Za-z]/.test(body);
 }
 
 export function isCommandName(word: string): word is CommandName {

@@ -69,6 +69,22 @@ function toRow(delivery: NewDelivery) {
 const encodeKept = (delivery: NewDelivery) =>
   delivery.status === 'ignored' ? undefined : encodePayload(delivery.payload);
 
+/**
+ * An id stored before is left as it was, but for one case: it was ignored and is now to run (a
+ * redelivery reaching a process whose handlers act on it, after a deploy or a fix), when it is
+ * queued or claimed as if new, keeping when it was first received. Both dialects run this.
+ */
+const UPGRADED_COLUMNS = [
+  'status',
+  'attempts',
+  'error',
+  'next_attempt_at',
+  'lease_expires_at',
+  'claimed_by',
+  'concurrency_key',
+] as const;
+const UPGRADE_IGNORED_SQL = `${UPGRADED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')} where deliveries.status = 'ignored' and excluded.status <> 'ignored'`;
+
 /** Prepared once per database: the receiver's insert, without a query builder. */
 const sqliteInserts = new WeakMap<SQLite.Database, { row: SQLite.Statement; payload: SQLite.Statement }>();
 
@@ -79,9 +95,11 @@ function prepareSqliteInserts(database: SQLite.Database, columns: readonly strin
     const placeholders = columns.map(() => '?').join(', ');
     statements = {
       row: database.prepare(
-        `insert into deliveries (${columns.join(', ')}) values (${placeholders}) on conflict (id) do nothing returning seq`,
+        `insert into deliveries (${columns.join(', ')}) values (${placeholders}) on conflict (id) do update set ${UPGRADE_IGNORED_SQL} returning seq`,
       ),
-      payload: database.prepare('insert into delivery_payloads (delivery_seq, codec, payload) values (?, ?, ?)'),
+      payload: database.prepare(
+        'insert into delivery_payloads (delivery_seq, codec, payload) values (?, ?, ?) on conflict (delivery_seq) do update set codec = excluded.codec, payload = excluded.payload',
+      ),
     };
     sqliteInserts.set(database, statements);
   }
@@ -111,7 +129,8 @@ function insertOnSqlite(
 
 /**
  * Stores deliveries, and the payloads of those to run, in one transaction; returns the ids that
- * were new (an id stored before is left as it was). Ids must be distinct.
+ * were new (an id stored before is left as it was, unless it was ignored and is now to run: see
+ * UPGRADE_IGNORED_SQL). Ids must be distinct.
  */
 export async function insertDeliveries(store: Store, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
   const encoded = deliveries.map(encodeKept);
@@ -121,7 +140,15 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
       .insertInto('deliveries')
       // Built here, once the transaction holds a connection, so leases count from the write.
       .values(deliveries.map(toRow))
-      .onConflict((conflict) => conflict.column('id').doNothing())
+      .onConflict((conflict) =>
+        conflict
+          .column('id')
+          .doUpdateSet((eb) =>
+            Object.fromEntries(UPGRADED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+          )
+          .where('deliveries.status', '=', 'ignored')
+          .where('excluded.status', '<>', 'ignored'),
+      )
       .returning(['id', 'seq'])
       .execute();
     const seqOf = new Map(inserted.map((row) => [row.id, row.seq]));
@@ -130,7 +157,18 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
       const payload = encoded[index];
       return seq === undefined || !payload ? [] : [{ delivery_seq: seq, ...payload }];
     });
-    if (payloads.length > 0) await trx.insertInto('delivery_payloads').values(payloads).execute();
+    if (payloads.length > 0) {
+      await trx
+        .insertInto('delivery_payloads')
+        .values(payloads)
+        .onConflict((conflict) =>
+          conflict.column('delivery_seq').doUpdateSet((eb) => ({
+            codec: eb.ref('excluded.codec'),
+            payload: eb.ref('excluded.payload'),
+          })),
+        )
+        .execute();
+    }
     return new Set(seqOf.keys());
   });
 }

@@ -84,6 +84,8 @@ export class HandlerProbot extends Probot {
   /** Per routed name, one entry per handler: its relevance, or undefined when it acts on every delivery. */
   readonly #listeners = new Map<string, (Relevance<never> | undefined)[]>();
   #anyListener = false;
+  /** Registers on the webhooks object without recording (onRelevant records its own entry). */
+  readonly #register: HandlerWebhooks['on'];
 
   constructor(options: Options & { secret: string }) {
     super(options);
@@ -92,16 +94,20 @@ export class HandlerProbot extends Probot {
       log: this.log,
       transform: (event) => createContext(event, () => this.log),
     });
+    // Recorded on the webhooks object itself, so `probot.webhooks.on` registers as `probot.on` does.
     const { on, onAny } = this.#handlers;
-    this.on = ((names: string | string[], handler: never) => {
+    this.#handlers.on = ((names: string | string[], handler: never) => {
       for (const name of [names].flat()) this.#listen(name, undefined);
       on(names as never, handler);
     }) as HandlerWebhooks['on'];
-    this.onAny = (handler) => {
+    this.#handlers.onAny = (handler) => {
       this.#anyListener = true;
       onAny(handler);
     };
+    this.on = this.#handlers.on;
+    this.onAny = this.#handlers.onAny;
     this.onError = this.#handlers.onError;
+    this.#register = on;
   }
 
   #listen(name: string, relevance: Relevance<never> | undefined): void {
@@ -115,7 +121,7 @@ export class HandlerProbot extends Probot {
     handler: (context: Context<E>) => unknown,
   ): void {
     this.#listen(name, relevance as unknown as Relevance<never>);
-    this.#handlers.on(name, handler as never);
+    this.#register(name, handler as never);
   }
 
   /**

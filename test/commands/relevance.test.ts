@@ -29,6 +29,10 @@ const LINES = [
   '<!-- keel:command-reply:1 -->',
   'Thanks, looks good!',
   '`/keel help` inline',
+  '@keel-app\u00a0help',
+  '   \t@keel-app help',
+  '\u00a0@keel-app help',
+  'hi\r@keel-app help',
   '',
 ];
 const SLUG = 'keel-app';
@@ -60,7 +64,8 @@ describe('mayHoldCommands, the receiver’s test of a comment', () => {
     for (let index = 0; index < 5_000; index++) {
       const count = 1 + Math.floor(next() * 5);
       const lines = Array.from({ length: count }, () => LINES[Math.floor(next() * LINES.length)] as string);
-      const body = lines.join(next() < 0.2 ? '\r\n' : '\n');
+      const breaks = next();
+      const body = lines.join(breaks < 0.2 ? '\r\n' : breaks < 0.3 ? '\r' : '\n');
       const author = authors[next() < 0.9 ? 0 : 1] as CommandComment['author'];
       const wouldAnswer =
         !isBot(author) && !body.includes('<!-- keel:command-reply:') && parseCommands(body, SLUG).length > 0;

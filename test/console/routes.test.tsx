@@ -8,6 +8,7 @@ import { consolePlugin } from '../../src/console/plugin.js';
 import { githubApi, useGitHubMock } from '../helpers/github-mock.js';
 import { startKeel, type TestKeel } from '../helpers/keel.js';
 import { mockVerification } from '../connection/mock-verification.js';
+import { insertDelivery } from '../../src/inbox/deliveries.js';
 import { seedDelivery, seedIntegration, signIn, type ConsoleClient } from './pages/console-fixtures.js';
 
 useGitHubMock();
@@ -384,5 +385,22 @@ describe('deliveries and audit', () => {
       '&quot;action&quot;: &quot;opened&quot;',
     );
     expect((await (await member()).get('/console/deliveries/dead-1/payload')).status).toBe(403);
+  });
+
+  it('says why an ignored delivery has no payload, and where GitHub still shows it', async () => {
+    await insertDelivery(keel.keel.store, {
+      id: 'prose-1',
+      event: 'issue_comment',
+      action: 'created',
+      installationId: 42,
+      repository: 'acme/api',
+      payload: Buffer.from('{"action":"created"}'),
+      status: 'ignored',
+      receivedAt: Date.now(),
+    });
+    const html = await page(await owner(), '/console/deliveries/prose-1/payload');
+    expect(html).toContain('so it did not keep the payload');
+    expect(html).toContain('Recent Deliveries');
+    expect(html).not.toContain('&quot;action&quot;');
   });
 });

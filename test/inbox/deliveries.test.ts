@@ -69,6 +69,22 @@ describe.each(stores)('storing deliveries (%s)', (_name, createStore) => {
     ).toEqual([false, true, false]);
   });
 
+  it('queues a redelivery of an ignored delivery that is now to run, keeping when it first arrived', async () => {
+    await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 1_000)]);
+    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 2_000)])).toEqual([false]);
+    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 3_000)])).toEqual([true]);
+    expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({
+      status: 'queued',
+      received_at: 1_000,
+      next_attempt_at: 3_000,
+    });
+    expect(await payloadOf('later-run')).toEqual(example('issue_comment.created'));
+    // Stored to run once, it is never sent back to ignored, nor queued a second time.
+    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 4_000)])).toEqual([false]);
+    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 5_000)])).toEqual([false]);
+    expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({ status: 'queued', next_attempt_at: 3_000 });
+  });
+
   it('keeps a delivery stored while another transaction rolls back', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

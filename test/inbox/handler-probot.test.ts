@@ -53,6 +53,14 @@ describe('which deliveries the handlers act on (triage)', () => {
     expect(probot.triage('issue_comment', comment('Looks good to me'))).toEqual({ run: true });
   });
 
+  it('knows of handlers registered through probot.webhooks, as Probot documents', () => {
+    const probot = handlerProbot();
+    probot.webhooks.on('push', async () => undefined);
+    expect(probot.triage('push', example('push'))).toEqual({ run: true });
+    probot.webhooks.onAny(async () => undefined);
+    expect(probot.triage('star', example('star.created'))).toEqual({ run: true });
+  });
+
   it('runs everything once a handler is registered for any event', () => {
     const probot = handlerProbot();
     probot.onRelevant('issue_comment.created', holdsCommand, async () => undefined);

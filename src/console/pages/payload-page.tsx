@@ -19,11 +19,11 @@ export const PayloadPage: FC<PayloadView> = (view) => (
     <h1 class="h2 mb-3">
       <code>{view.event}</code> delivery {view.id}
     </h1>
-    {view.status === 'ignored' ? (
+    {view.payload === null && view.status === 'ignored' ? (
       <p>
         Keel ran no handler on this delivery (an event or action it does not handle, or a comment without a{' '}
-        <code>/keel</code> command), so it did not keep the payload. The app's delivery log on GitHub (Advanced, Recent
-        Deliveries) shows it, with Keel's answer saying why it was not run.
+        <code>/keel</code> command), so it did not keep the payload. For three days after it was sent, the app's
+        delivery log on GitHub (Advanced, Recent Deliveries) shows it, with Keel's answer saying why it was not run.
       </p>
     ) : view.payload === null ? (
       <p>The payload is no longer stored.</p>

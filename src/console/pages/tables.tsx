@@ -74,7 +74,7 @@ export const DeliveriesTable: FC<DeliveriesTableProps> = ({ deliveries, csrfToke
                       </button>
                     </form>
                   ) : null}
-                  {manage && delivery.status !== 'ignored' ? (
+                  {manage ? (
                     <a
                       class="btn btn-sm btn-invisible"
                       href={`/console/deliveries/${encodeURIComponent(delivery.id)}/payload`}
