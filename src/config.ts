@@ -6,6 +6,7 @@ import { createPrivateKey, hkdfSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { HANDOFF_BYTES } from './inbox/worker.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -65,6 +66,7 @@ const EnvSchema = z.object({
     z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
   ),
   KEEL_WORKER_CONCURRENCY: integer(4, 0, 64),
+  KEEL_WORKER_HANDOFF_BYTES: integer(HANDOFF_BYTES, 1024 * 1024, 4 * 1024 * 1024 * 1024),
   KEEL_DELIVERY_RETENTION_DAYS: integer(14, 1, 3650),
   KEEL_METRICS_TOKEN: optionalString.pipe(
     z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 32)').optional(),
@@ -102,6 +104,8 @@ export interface KeelConfig {
   githubClientId: string | undefined;
   githubClientSecret: string | undefined;
   workerConcurrency: number;
+  /** Payload bytes of deliveries waiting in memory for a slot; past it, they wait in the store. */
+  workerHandoffBytes: number;
   /** Processed and ignored deliveries are deleted after this many days; dead letters are kept. */
   deliveryRetentionDays: number;
   /** Bearer token for /metrics; without it (and without metricsPort) /metrics answers 401. */
@@ -224,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubClientId: values.GITHUB_CLIENT_ID,
     githubClientSecret: values.GITHUB_CLIENT_SECRET,
     workerConcurrency: values.KEEL_WORKER_CONCURRENCY,
+    workerHandoffBytes: values.KEEL_WORKER_HANDOFF_BYTES,
     deliveryRetentionDays: values.KEEL_DELIVERY_RETENTION_DAYS,
     metricsToken: values.KEEL_METRICS_TOKEN,
     metricsPort: values.KEEL_METRICS_PORT === undefined ? undefined : Number(values.KEEL_METRICS_PORT),

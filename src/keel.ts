@@ -145,6 +145,7 @@ export async function createKeel({
     metrics,
     scrub,
     concurrency: config.workerConcurrency,
+    handoffBytes: config.workerHandoffBytes,
     ...workerOptions,
     dispatch: (delivery) => probot.receive(delivery as EmitterWebhookEvent),
   });

@@ -31,7 +31,17 @@ describe('configuration from the environment', () => {
       logFormat: 'pretty',
       logLevel: 'info',
       publicUrl: 'http://localhost:3000',
+      workerHandoffBytes: 32 * 1024 * 1024,
     });
+  });
+
+  it('reads how many payload bytes may wait in memory for a worker, and refuses less than 1 MiB', () => {
+    expect(loadConfig({ ...registered(), KEEL_WORKER_HANDOFF_BYTES: '268435456' }).workerHandoffBytes).toBe(
+      268_435_456,
+    );
+    expect(errorOf({ ...registered(), KEEL_WORKER_HANDOFF_BYTES: '1000' }).message).toContain(
+      'KEEL_WORKER_HANDOFF_BYTES',
+    );
   });
 
   it('starts unregistered without APP_ID, so the manifest registration can run', () => {

@@ -66,4 +66,16 @@ describe('a running Keel', () => {
       await keel.stop();
     }
   });
+
+  it('holds received deliveries in memory up to KEEL_WORKER_HANDOFF_BYTES of payloads', async () => {
+    const keel = await startKeel({ env: { KEEL_WORKER_HANDOFF_BYTES: String(1024 * 1024) } });
+    try {
+      const first = keel.keel.worker.reserve(null, 700_000);
+      const second = keel.keel.worker.reserve(null, 700_000);
+      expect([first?.claimedBy, second]).toEqual([keel.keel.worker.workerId, undefined]);
+      first?.cancel();
+    } finally {
+      await keel.stop();
+    }
+  });
 });
