@@ -61,7 +61,7 @@ const SHAPES: Shape[] = [
     event: 'issue_comment.created',
     // The example that names an installation, as every delivery to an app does. Its comment holds
     // no command, as most comments do: Keel's commands handler declines it at the receiver, which
-    // stores the delivery as ignored (without its body) and runs nothing.
+    // records the delivery as processed (without its body) and runs nothing.
     example: 3,
     connections: 10,
     issues: 1_000,

@@ -199,10 +199,11 @@ export async function createKeel({
   const receive = createReceiver({
     store,
     webhookSecret: config.webhookSecret,
-    triage: (event, payload) =>
-      handled.has(event)
-        ? probot.triage(event, payload)
-        : { run: false, reason: `Keel does not handle ${event} events` },
+    triage: (event, payload) => {
+      if (!handled.has(event)) return { run: false, status: 'ignored', reason: `Keel does not handle ${event} events` };
+      const triage = probot.triage(event, payload);
+      return triage.run ? triage : { run: false, status: 'processed', reason: triage.reason };
+    },
     inbox: worker,
     log: log.child({ name: 'receiver' }),
     metrics,

@@ -44,7 +44,7 @@ export function createMetrics(): KeelMetrics {
     registry,
     deliveriesReceived: new Counter({
       name: 'keel_deliveries_received_total',
-      help: 'Signed webhook deliveries answered by the receiver, by event (other for names GitHub does not send) and outcome (accepted, duplicate, ignored, rejected, unavailable).',
+      help: 'Signed webhook deliveries answered by the receiver, by event (other for names GitHub does not send) and outcome (accepted, declined: nothing to run, duplicate, ignored: not subscribed, rejected, unavailable).',
       labelNames: ['event', 'outcome'],
       registers: [registry],
     }),

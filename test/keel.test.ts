@@ -78,4 +78,31 @@ describe('a running Keel', () => {
       await keel.stop();
     }
   });
+
+  it('records a subscribed event whose action no handler takes as processed, with nothing run', async () => {
+    const ran: string[] = [];
+    const keel = await startKeel({
+      appFunctions: [(app) => app.on('pull_request.opened', async (context) => void ran.push(context.id))],
+    });
+    try {
+      const closed = await keel.send('pull_request', example('pull_request.closed'), 'closed-1');
+      expect(await closed.json()).toEqual({
+        ok: true,
+        message: 'Accepted; nothing to run: Keel has no handler for pull_request.closed.',
+      });
+      const star = await keel.send('star', example('star.created'), 'star-1');
+      expect(await star.json()).toEqual({ ok: true, message: 'Stored; Keel does not handle star events.' });
+      await keel.send('pull_request', example('pull_request.opened'), 'opened-1');
+      await keel.keel.worker.idle();
+      expect(ran).toEqual(['opened-1']);
+      const rows = await listDeliveries(keel.keel.store, { limit: 10 });
+      expect(rows.map((row) => [row.id, row.status, row.attempts])).toEqual([
+        ['opened-1', 'processed', 1],
+        ['star-1', 'ignored', 0],
+        ['closed-1', 'processed', 0],
+      ]);
+    } finally {
+      await keel.stop();
+    }
+  });
 });

@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import { insertDeliveryBatch, type NewDelivery } from '../inbox/deliveries.js';
 import { readFacts } from '../inbox/delivery-facts.js';
 import { createGroupCommit } from '../inbox/group-commit.js';
-import type { Triage } from '../inbox/handler-probot.js';
 import type { InboxWorker } from '../inbox/worker.js';
 import { labelEvent, type KeelMetrics, type RefusalReason } from '../metrics.js';
 import type { Store } from '../store/database.js';
@@ -22,11 +21,8 @@ export const WEBHOOK_BUFFER_BYTES = 64 * 1024 * 1024;
 export interface ReceiverOptions {
   store: Store;
   webhookSecret: string;
-  /**
-   * Whether a validly signed delivery is worth running: the others are stored as ignored (without
-   * their payload), and the answer GitHub logs says why.
-   */
-  triage: (event: string, payload: object) => Triage;
+  /** What becomes of a validly signed delivery; see Verdict. */
+  triage: (event: string, payload: object) => Verdict;
   /** This process's worker: takes handled deliveries over from memory, or is woken for them. */
   inbox: Pick<InboxWorker, 'reserve' | 'notify'>;
   log: Logger;
@@ -36,6 +32,13 @@ export interface ReceiverOptions {
   bodyBudget?: BodyBudget;
   now?: () => number;
 }
+
+/**
+ * A delivery is run, or recorded without running: `ignored` for an event Keel does not subscribe
+ * to, `processed` for one its handlers have nothing to do for (a comment without a command, an
+ * action no handler takes). Either way without its payload, and the answer GitHub logs says why.
+ */
+export type Verdict = { run: true } | { run: false; status: 'ignored' | 'processed'; reason: string };
 
 /** `retryAfterSeconds` also closes the connection: the rest of that body is not worth reading. */
 type Answer = { status: number; message: string; retryAfterSeconds?: number };
@@ -113,9 +116,8 @@ export function createReceiver(options: ReceiverOptions) {
       return reject(400, 'The body is not a JSON object: GitHub sends each delivery as one object.');
     }
     const verdict = triage(event, payload);
-    const handled = verdict.run;
     const facts = readFacts(event, payload);
-    const claim = handled ? inbox.reserve(facts.concurrencyKey, body.length) : undefined;
+    const claim = verdict.run ? inbox.reserve(facts.concurrencyKey, body.length) : undefined;
     let stored: boolean;
     try {
       stored = await writer.submit({
@@ -123,7 +125,7 @@ export function createReceiver(options: ReceiverOptions) {
         event,
         ...facts,
         payload: body,
-        status: handled ? 'queued' : 'ignored',
+        status: verdict.run ? 'queued' : verdict.status,
         receivedAt: now(),
         ...(claim ? { claim } : {}),
       });
@@ -137,10 +139,18 @@ export function createReceiver(options: ReceiverOptions) {
       metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: 'duplicate' });
       return { status: 202, message: 'Already received; not processed again.' };
     }
-    metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: handled ? 'accepted' : 'ignored' });
+    if (!verdict.run) {
+      const ignored = verdict.status === 'ignored';
+      metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: ignored ? 'ignored' : 'declined' });
+      return {
+        status: 202,
+        message: ignored ? `Stored; ${verdict.reason}.` : `Accepted; nothing to run: ${verdict.reason}.`,
+      };
+    }
+    metrics?.deliveriesReceived.inc({ event: eventLabel, outcome: 'accepted' });
     if (claim) claim.run({ id, event, payload });
-    else if (handled) inbox.notify(facts.concurrencyKey);
-    return { status: 202, message: verdict.run ? 'Accepted.' : `Stored, not run: ${verdict.reason}.` };
+    else inbox.notify(facts.concurrencyKey);
+    return { status: 202, message: 'Accepted.' };
   }
 
   return async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {

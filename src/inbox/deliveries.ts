@@ -5,7 +5,7 @@
  * lost its lease can never overwrite the work of the one that took over.
  */
 import type SQLite from 'better-sqlite3';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Store } from '../store/database.js';
 import { encodePayload } from './payload-codec.js';
 import type { DeliveryStatus, DeliveriesTable, DeliveryPayloadsTable } from '../store/schema.js';
@@ -33,8 +33,11 @@ export interface NewDelivery {
   concurrencyKey?: string | null;
   /** The body exactly as GitHub sent it; kept only for a delivery stored to run (`queued`). */
   payload: Buffer;
-  /** Ignored: recorded (for the history and the dedupe) without its payload, and never run. */
-  status: 'queued' | 'ignored';
+  /**
+   * `queued` to run; or recorded (for the history and the dedupe) without its payload and never
+   * run: `ignored` (an event Keel does not subscribe to) or `processed` (nothing to run for it).
+   */
+  status: 'queued' | 'ignored' | 'processed';
   receivedAt: number;
   /** Stored already claimed by the process that received it; its attempt counts when it starts. */
   claim?: DeliveryClaim;
@@ -56,23 +59,24 @@ function toRow(delivery: NewDelivery) {
     next_attempt_at: delivery.receivedAt,
     lease_expires_at: claim ? claim.leaseExpiry(delivery.id) : null,
     claimed_by: claim?.claimedBy ?? null,
-    processed_at: null,
+    processed_at: delivery.status === 'processed' ? delivery.receivedAt : null,
   };
 }
 
 /**
  * A payload is kept for a delivery that is to run: the worker reads it, a retry runs it again and
- * the console's payload page shows it. An ignored delivery's body (every comment in an
- * organisation, most of them) is not kept: Keel holds no data it has no use for, and GitHub's
- * delivery log has it.
+ * the console's payload page shows it. The body of one recorded without running (most comments
+ * in an organisation hold no command) is not kept: Keel holds no data it has no use for, and
+ * GitHub's delivery log has it.
  */
 const encodeKept = (delivery: NewDelivery) =>
-  delivery.status === 'ignored' ? undefined : encodePayload(delivery.payload);
+  delivery.status === 'queued' ? encodePayload(delivery.payload) : undefined;
 
 /**
- * An id stored before is left as it was, but for one case: it was ignored and is now to run (a
- * redelivery reaching a process whose handlers act on it, after a deploy or a fix), when it is
- * queued or claimed as if new, keeping when it was first received. Both dialects run this.
+ * An id stored before is left as it was, but for one case: it was recorded without running
+ * (ignored, or processed with no attempt) and is now to run (a redelivery reaching a process whose
+ * handlers act on it, after a deploy or a fix), when it is queued or claimed as if new, keeping
+ * when it was first received. Both dialects run this.
  */
 const UPGRADED_COLUMNS = [
   'status',
@@ -83,7 +87,9 @@ const UPGRADED_COLUMNS = [
   'claimed_by',
   'concurrency_key',
 ] as const;
-const UPGRADE_IGNORED_SQL = `${UPGRADED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')} where deliveries.status = 'ignored' and excluded.status <> 'ignored'`;
+const NEVER_RUN_NOW_TO_RUN =
+  "(deliveries.status = 'ignored' or (deliveries.status = 'processed' and deliveries.attempts = 0)) and excluded.status in ('queued', 'processing')";
+const UPGRADE_NEVER_RUN_SQL = `${UPGRADED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}, processed_at = null where ${NEVER_RUN_NOW_TO_RUN}`;
 
 /** Prepared once per database: the receiver's insert, without a query builder. */
 const sqliteInserts = new WeakMap<SQLite.Database, { row: SQLite.Statement; payload: SQLite.Statement }>();
@@ -95,7 +101,7 @@ function prepareSqliteInserts(database: SQLite.Database, columns: readonly strin
     const placeholders = columns.map(() => '?').join(', ');
     statements = {
       row: database.prepare(
-        `insert into deliveries (${columns.join(', ')}) values (${placeholders}) on conflict (id) do update set ${UPGRADE_IGNORED_SQL} returning seq`,
+        `insert into deliveries (${columns.join(', ')}) values (${placeholders}) on conflict (id) do update set ${UPGRADE_NEVER_RUN_SQL} returning seq`,
       ),
       payload: database.prepare(
         'insert into delivery_payloads (delivery_seq, codec, payload) values (?, ?, ?) on conflict (delivery_seq) do update set codec = excluded.codec, payload = excluded.payload',
@@ -130,7 +136,7 @@ function insertOnSqlite(
 /**
  * Stores deliveries, and the payloads of those to run, in one transaction; returns the ids that
  * were new (an id stored before is left as it was, unless it was ignored and is now to run: see
- * UPGRADE_IGNORED_SQL). Ids must be distinct.
+ * UPGRADE_NEVER_RUN_SQL). Ids must be distinct.
  */
 export async function insertDeliveries(store: Store, deliveries: readonly NewDelivery[]): Promise<Set<string>> {
   const encoded = deliveries.map(encodeKept);
@@ -143,11 +149,11 @@ export async function insertDeliveries(store: Store, deliveries: readonly NewDel
       .onConflict((conflict) =>
         conflict
           .column('id')
-          .doUpdateSet((eb) =>
-            Object.fromEntries(UPGRADED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
-          )
-          .where('deliveries.status', '=', 'ignored')
-          .where('excluded.status', '<>', 'ignored'),
+          .doUpdateSet((eb) => ({
+            ...Object.fromEntries(UPGRADED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+            processed_at: null,
+          }))
+          .where(sql<boolean>`${sql.raw(NEVER_RUN_NOW_TO_RUN)}`),
       )
       .returning(['id', 'seq'])
       .execute();

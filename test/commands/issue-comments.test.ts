@@ -94,29 +94,29 @@ describe('/keel status', () => {
   });
 });
 
-describe('comments Keel will not answer are recorded, not run', () => {
+describe('comments Keel will not answer are recorded as processed, never run', () => {
   async function stored(id: string) {
     const row = await getDelivery(keel.keel.store, id);
     const payloads = row ? await readPayloads(keel.keel.store, [row.seq]) : new Map();
-    return { status: row?.status, payloadKept: payloads.size > 0 };
+    return { status: row?.status, attempts: row?.attempts, payloadKept: payloads.size > 0 };
   }
 
-  it('answers GitHub that a comment without a command is not run, and keeps the row without its body', async () => {
+  it('answers GitHub that a comment without a command has nothing to run, and keeps the row without its body', async () => {
     const response = await keel.send('issue_comment', issueComment('Thanks, looks good!'), 'prose');
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({
       ok: true,
-      message: 'Stored, not run: it holds no /keel command Keel would answer.',
+      message: 'Accepted; nothing to run: it holds no /keel command Keel would answer.',
     });
     await keel.keel.worker.idle();
-    expect(await stored('prose')).toEqual({ status: 'ignored', payloadKept: false });
+    expect(await stored('prose')).toEqual({ status: 'processed', attempts: 0, payloadKept: false });
   });
 
   it("records a bot's command without running it", async () => {
     const bot = issueComment('/keel help', { user: { login: 'renovate[bot]', type: 'Bot' } });
     expect((await keel.send('issue_comment', bot, 'bot')).status).toBe(202);
     await keel.keel.worker.idle();
-    expect(await stored('bot')).toEqual({ status: 'ignored', payloadKept: false });
+    expect(await stored('bot')).toEqual({ status: 'processed', attempts: 0, payloadKept: false });
   });
 
   it('runs a comment with a command, and keeps its payload', async () => {
@@ -124,7 +124,7 @@ describe('comments Keel will not answer are recorded, not run', () => {
     const response = await keel.send('issue_comment', issueComment('/keel help'), 'command');
     expect(await response.json()).toEqual({ ok: true, message: 'Accepted.' });
     await keel.keel.worker.idle();
-    expect(await stored('command')).toEqual({ status: 'processed', payloadKept: true });
+    expect(await stored('command')).toEqual({ status: 'processed', attempts: 1, payloadKept: true });
     expect(github.replies).toHaveLength(1);
   });
 });

@@ -387,7 +387,7 @@ describe('deliveries and audit', () => {
     expect((await (await member()).get('/console/deliveries/dead-1/payload')).status).toBe(403);
   });
 
-  it('says why an ignored delivery has no payload, and where GitHub still shows it', async () => {
+  it('says why a delivery recorded without running has no payload, and where GitHub still shows it', async () => {
     await insertDelivery(keel.keel.store, {
       id: 'prose-1',
       event: 'issue_comment',
@@ -395,7 +395,7 @@ describe('deliveries and audit', () => {
       installationId: 42,
       repository: 'acme/api',
       payload: Buffer.from('{"action":"created"}'),
-      status: 'ignored',
+      status: 'processed',
       receivedAt: Date.now(),
     });
     const html = await page(await owner(), '/console/deliveries/prose-1/payload');

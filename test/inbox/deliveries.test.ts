@@ -40,12 +40,13 @@ describe.each(stores)('storing deliveries (%s)', (_name, createStore) => {
     return stored ? decodePayload(stored) : undefined;
   }
 
-  it('stores a batch in one go: the payload of a delivery to run, none for an ignored one', async () => {
+  it('stores a batch in one go: the payload of a delivery to run, none for one recorded without running', async () => {
     const fresh = await insertDeliveryBatch(testStore.store, [
       delivery('run-me', 'queued'),
-      delivery('no-command', 'ignored'),
+      delivery('no-command', 'processed'),
+      delivery('a-star', 'ignored'),
     ]);
-    expect(fresh).toEqual([true, true]);
+    expect(fresh).toEqual([true, true, true]);
     expect(await getDelivery(testStore.store, 'run-me')).toMatchObject({
       status: 'queued',
       event: 'issue_comment',
@@ -54,8 +55,14 @@ describe.each(stores)('storing deliveries (%s)', (_name, createStore) => {
       concurrency_key: expect.stringMatching(/^issue:\d+:\d+$/),
     });
     expect(await payloadOf('run-me')).toEqual(example('issue_comment.created'));
-    expect(await getDelivery(testStore.store, 'no-command')).toMatchObject({ status: 'ignored' });
+    expect(await getDelivery(testStore.store, 'no-command')).toMatchObject({
+      status: 'processed',
+      attempts: 0,
+      processed_at: 1_700_000_000_000,
+    });
     expect(await payloadOf('no-command')).toBeUndefined();
+    expect(await getDelivery(testStore.store, 'a-star')).toMatchObject({ status: 'ignored', processed_at: null });
+    expect(await payloadOf('a-star')).toBeUndefined();
   });
 
   it('stores an id once: a redelivery, or the same id twice in one batch, is not new', async () => {
@@ -69,20 +76,38 @@ describe.each(stores)('storing deliveries (%s)', (_name, createStore) => {
     ).toEqual([false, true, false]);
   });
 
-  it('queues a redelivery of an ignored delivery that is now to run, keeping when it first arrived', async () => {
-    await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 1_000)]);
-    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 2_000)])).toEqual([false]);
-    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 3_000)])).toEqual([true]);
-    expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({
-      status: 'queued',
-      received_at: 1_000,
-      next_attempt_at: 3_000,
-    });
-    expect(await payloadOf('later-run')).toEqual(example('issue_comment.created'));
-    // Stored to run once, it is never sent back to ignored, nor queued a second time.
-    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'ignored', 4_000)])).toEqual([false]);
-    expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 5_000)])).toEqual([false]);
-    expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({ status: 'queued', next_attempt_at: 3_000 });
+  it.each(['ignored', 'processed'] as const)(
+    'queues a redelivery of a delivery recorded %s without running, now to run, keeping when it first arrived',
+    async (recorded) => {
+      await insertDeliveryBatch(testStore.store, [delivery('later-run', recorded, 1_000)]);
+      expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', recorded, 2_000)])).toEqual([false]);
+      expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 3_000)])).toEqual([true]);
+      expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({
+        status: 'queued',
+        received_at: 1_000,
+        next_attempt_at: 3_000,
+        processed_at: null,
+      });
+      expect(await payloadOf('later-run')).toEqual(example('issue_comment.created'));
+      // Stored to run once, it is never recorded as not to run again, nor queued a second time.
+      expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', recorded, 4_000)])).toEqual([false]);
+      expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 5_000)])).toEqual([false]);
+      expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({
+        status: 'queued',
+        next_attempt_at: 3_000,
+      });
+    },
+  );
+
+  it('never queues again a delivery that ran and was processed', async () => {
+    await insertDeliveryBatch(testStore.store, [delivery('ran', 'queued', 1_000)]);
+    await testStore.store.db
+      .updateTable('deliveries')
+      .set({ status: 'processed', attempts: 1, processed_at: 2_000 })
+      .where('id', '=', 'ran')
+      .execute();
+    expect(await insertDeliveryBatch(testStore.store, [delivery('ran', 'queued', 3_000)])).toEqual([false]);
+    expect(await getDelivery(testStore.store, 'ran')).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
   it('keeps a delivery stored while another transaction rolls back', async () => {

@@ -19,9 +19,9 @@ export const PayloadPage: FC<PayloadView> = (view) => (
     <h1 class="h2 mb-3">
       <code>{view.event}</code> delivery {view.id}
     </h1>
-    {view.payload === null && view.status === 'ignored' ? (
+    {view.payload === null && (view.status === 'ignored' || view.status === 'processed') ? (
       <p>
-        Keel ran no handler on this delivery (an event or action it does not handle, or a comment without a{' '}
+        Keel had nothing to run for this delivery (an event or action it does not handle, or a comment without a{' '}
         <code>/keel</code> command), so it did not keep the payload. For three days after it was sent, the app's
         delivery log on GitHub (Advanced, Recent Deliveries) shows it, with Keel's answer saying why it was not run.
       </p>
