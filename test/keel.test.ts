@@ -101,6 +101,12 @@ describe('a running Keel', () => {
         ['star-1', 'ignored', 0],
         ['closed-1', 'processed', 0],
       ]);
+      const listed = (await (await keel.api('/api/deliveries')).json()) as { id: string; durationMs: unknown }[];
+      expect(listed.map(({ id, durationMs }) => [id, typeof durationMs])).toEqual([
+        ['opened-1', 'number'],
+        ['star-1', 'object'],
+        ['closed-1', 'object'],
+      ]);
     } finally {
       await keel.stop();
     }

@@ -75,11 +75,13 @@ const encodeKept = (delivery: NewDelivery) =>
 /**
  * An id stored before is left as it was, but for one case: it was recorded without running
  * (ignored, or processed with no attempt) and is now to run (a redelivery reaching a process whose
- * handlers act on it, after a deploy or a fix), when it is queued or claimed as if new, keeping
- * when it was first received. Both dialects run this.
+ * handlers act on it, after a deploy or a fix), when it is queued or claimed as if new, received
+ * now (so its duration counts from the redelivery). It keeps its sequence number: among the
+ * deliveries of its key it runs in the place it first arrived in. Both dialects run this.
  */
 const UPGRADED_COLUMNS = [
   'status',
+  'received_at',
   'attempts',
   'error',
   'next_attempt_at',
@@ -264,7 +266,11 @@ export function toDeliveryJson(row: DeliveryJsonRow) {
     receivedAt: new Date(Number(row.received_at)).toISOString(),
     nextAttemptAt: waiting ? isoOrNull(row.next_attempt_at) : null,
     processedAt: isoOrNull(row.processed_at),
-    durationMs: row.processed_at === null ? null : Number(row.processed_at) - Number(row.received_at),
+    // None for a delivery recorded with nothing to run (processed at receipt, no attempt).
+    durationMs:
+      row.processed_at === null || Number(row.attempts) === 0
+        ? null
+        : Number(row.processed_at) - Number(row.received_at),
   };
 }
 

@@ -80,6 +80,17 @@ describe('mayHoldCommands, the receiver’s test of a comment', () => {
     expect(declined).toBeGreaterThan(1_000);
   });
 
+  it('reads the longest comment GitHub allows in linear time, whatever its blank lines', () => {
+    // Not a speed measurement: a pattern that backtracks across line breaks took 2.8-4.8 s on
+    // these bodies, long enough for GitHub to give up on every delivery behind them.
+    const user = { login: 'octocat', type: 'User' };
+    for (const body of ['\n'.repeat(65_536), '\r\n'.repeat(32_768), ` ${'\t \u00a0'.repeat(21_845)}`]) {
+      const startedAt = performance.now();
+      expect(mayHoldCommands(comment(body, user))).toBe(false);
+      expect(performance.now() - startedAt).toBeLessThan(500);
+    }
+  });
+
   it('declines prose, bots, empty bodies and Keel’s own replies', () => {
     const user = { login: 'octocat', type: 'User' };
     expect(mayHoldCommands(comment('Thanks, looks good!', user))).toBe(false);

@@ -77,14 +77,14 @@ describe.each(stores)('storing deliveries (%s)', (_name, createStore) => {
   });
 
   it.each(['ignored', 'processed'] as const)(
-    'queues a redelivery of a delivery recorded %s without running, now to run, keeping when it first arrived',
+    'queues a redelivery of a delivery recorded %s without running, now to run, as received again',
     async (recorded) => {
       await insertDeliveryBatch(testStore.store, [delivery('later-run', recorded, 1_000)]);
       expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', recorded, 2_000)])).toEqual([false]);
       expect(await insertDeliveryBatch(testStore.store, [delivery('later-run', 'queued', 3_000)])).toEqual([true]);
       expect(await getDelivery(testStore.store, 'later-run')).toMatchObject({
         status: 'queued',
-        received_at: 1_000,
+        received_at: 3_000,
         next_attempt_at: 3_000,
         processed_at: null,
       });
