@@ -96,10 +96,11 @@ const UPGRADE_NEVER_RUN_SQL = `${UPGRADED_COLUMNS.map((column) => `${column} = e
 /** Prepared once per database: the receiver's insert, without a query builder. */
 const sqliteInserts = new WeakMap<SQLite.Database, { row: SQLite.Statement; payload: SQLite.Statement }>();
 
-/** `columns`: a row's keys, in the order its values are bound (toRow's, the same for every row). */
-function prepareSqliteInserts(database: SQLite.Database, columns: readonly string[]) {
+/** `row`: a row as toRow builds it; its keys, the same for every row, name the bound columns. */
+function prepareSqliteInserts(database: SQLite.Database, row: object) {
   let statements = sqliteInserts.get(database);
   if (!statements) {
+    const columns = Object.keys(row);
     const placeholders = columns.map(() => '?').join(', ');
     statements = {
       row: database.prepare(
@@ -124,7 +125,7 @@ function insertOnSqlite(
     deliveries.forEach((delivery, index) => {
       // Built here, inside the transaction, so leases count from the write.
       const row = toRow(delivery);
-      const statements = prepareSqliteInserts(database, Object.keys(row));
+      const statements = prepareSqliteInserts(database, row);
       const inserted = statements.row.get(Object.values(row)) as { seq: number } | undefined;
       if (!inserted) return;
       fresh.add(delivery.id);

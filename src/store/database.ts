@@ -52,6 +52,16 @@ export interface DatabaseProblem {
   remedy: string;
 }
 
+/** Runs `run`; a failure is reported to `onQueryError` (the schema re-check) and thrown as it was. */
+function reportingFailure<T>(onQueryError: (error: unknown) => void, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    onQueryError(error);
+    throw error;
+  }
+}
+
 /**
  * Kysely prepares a statement for every query; better-sqlite3 statements can be reused, and the
  * inbox runs the same few queries thousands of times a second. Keep the most recent ones. A query
@@ -63,14 +73,7 @@ function cacheStatements(
   capacity = 256,
 ): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
-  const reporting = <T>(run: () => T): T => {
-    try {
-      return run();
-    } catch (error) {
-      onQueryError(error);
-      throw error;
-    }
-  };
+  const reporting = <T>(run: () => T): T => reportingFailure(onQueryError, run);
   return {
     close: () => database.close(),
     prepare(query: string) {
@@ -136,12 +139,7 @@ function holdingConnection(db: Kysely<Database>, database: SQLite.Database, onQu
     db.connection().execute(async () => {
       // Kysely commits or rolls back before it lets go of the connection; this would be a bug.
       if (database.inTransaction) throw new Error('A transaction was left open on the SQLite connection.');
-      try {
-        return work(database);
-      } catch (error) {
-        onQueryError(error);
-        throw error;
-      }
+      return reportingFailure(onQueryError, () => work(database));
     });
 }
 
